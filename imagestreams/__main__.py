@@ -1,0 +1,3 @@
+from imagestreams.cli.main import main
+
+main()
