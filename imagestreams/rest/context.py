@@ -1,0 +1,42 @@
+"""What one request carries into the REST layer: namespace, caller, dry-run, warnings.
+
+The HTTP server builds it; stores and strategies read it. It is deliberately free of HTTP types so
+that the controllers' in-process client can call stores directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+__all__ = ["AccessCheck", "RequestContext", "User"]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """The authenticated caller, as the REST layer sees it."""
+
+    name: str
+    uid: str = ""
+    groups: tuple[str, ...] = ()
+
+
+AccessCheck = Callable[[User, str, str, str, str, str, str], Awaitable[bool]]
+"""``(user, verb, group, resource, subresource, namespace, name) -> allowed``: lets a store ask
+the authorizer a second question (e.g. "may this user read the source stream's layers?")."""
+
+
+async def _allow_all(
+    user: User, verb: str, group: str, resource: str, subresource: str, namespace: str, name: str
+) -> bool:
+    return True
+
+
+@dataclass(slots=True)
+class RequestContext:
+    namespace: str = ""
+    user: User = field(default_factory=lambda: User("system:admin", groups=("system:masters",)))
+    dry_run: bool = False
+    field_manager: str = ""
+    warnings: list[str] = field(default_factory=list)
+    can: AccessCheck = _allow_all

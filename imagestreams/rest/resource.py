@@ -1,0 +1,65 @@
+"""The verb surface every served resource offers to the HTTP layer.
+
+Stored kinds get all verbs from ``rest.store.GenericStore``; virtual resources (ImageStreamTag,
+ImageStreamImport, ...) subclass ``Resource`` and implement only the verbs upstream has. A verb that
+is not overridden answers 405 MethodNotAllowed, as kube-apiserver does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from imagestreams import errors
+from imagestreams.api import scheme
+from imagestreams.rest.context import RequestContext
+from imagestreams.rest.options import ListOptions
+from imagestreams.rest.table import Column
+
+__all__ = ["Obj", "PatchFn", "Resource", "WatchEvent"]
+
+Obj = dict[str, Any]
+PatchFn = Callable[[Obj], Obj]
+WatchEvent = tuple[str, Obj]
+"""``("ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR", object)``."""
+
+
+class Resource:
+    """Base class: every verb is unsupported until a subclass says otherwise."""
+
+    columns: list[Column] | None = None
+
+    def __init__(self, info: scheme.ResourceInfo) -> None:
+        self.info = info
+
+    def _unsupported(self, verb: str) -> errors.ApiError:
+        return errors.MethodNotAllowed(
+            f"the server does not allow this method on the requested resource"
+            f" ({verb} {self.info.name})"
+        )
+
+    async def get(self, ctx: RequestContext, name: str) -> Obj:
+        raise self._unsupported("get")
+
+    async def list(self, ctx: RequestContext, opts: ListOptions) -> Obj:
+        raise self._unsupported("list")
+
+    def watch(self, ctx: RequestContext, opts: ListOptions) -> AsyncIterator[WatchEvent]:
+        raise self._unsupported("watch")
+
+    async def create(self, ctx: RequestContext, obj: Obj) -> Obj:
+        raise self._unsupported("create")
+
+    async def update(self, ctx: RequestContext, name: str, obj: Obj) -> tuple[Obj, bool]:
+        """Returns the stored object and whether it was created."""
+        raise self._unsupported("update")
+
+    async def patch(self, ctx: RequestContext, name: str, fn: PatchFn) -> Obj:
+        raise self._unsupported("patch")
+
+    async def delete(self, ctx: RequestContext, name: str, options: Obj) -> tuple[Obj, bool]:
+        """Returns the object (or a Status) and whether deletion finished immediately."""
+        raise self._unsupported("delete")
+
+    async def delete_collection(self, ctx: RequestContext, opts: ListOptions, options: Obj) -> Obj:
+        raise self._unsupported("deletecollection")
