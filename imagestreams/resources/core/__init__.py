@@ -1,0 +1,1 @@
+"""The Kubernetes kinds the image system talks to, stored generically."""

@@ -1,0 +1,146 @@
+"""Strategies of the generic Kubernetes kinds: metadata validated, the rest kept as given.
+
+Only what clients observe is modelled: which kinds have a ``/status`` subresource and a
+generation, namespace names being DNS labels, a new namespace being ``Active``, and Secret type
+defaulting (``Opaque``) and immutability, as kube-apiserver does.
+"""
+
+from __future__ import annotations
+
+import re
+
+from imagestreams.api import scheme
+from imagestreams.resources import core_columns
+from imagestreams.rest.context import RequestContext
+from imagestreams.rest.strategy import Obj, Strategy
+from imagestreams.validation import field, meta
+
+__all__ = ["NamespaceStrategy", "SecretStrategy", "is_config_map_key", "strategy_for"]
+
+_WITH_STATUS_AND_GENERATION = {
+    "replicationcontrollers",
+    "deployments",
+    "replicasets",
+    "statefulsets",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
+}
+
+
+_CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+")
+
+
+def is_config_map_key(key: str) -> list[str]:
+    """apimachinery's ``IsConfigMapKey`` (also used for Secret data keys)."""
+    errs: list[str] = []
+    if len(key) > 253:
+        errs.append("must be no more than 253 characters")
+    if not _CONFIG_KEY.fullmatch(key):
+        errs.append(
+            "a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+            "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is "
+            "'[-._a-zA-Z0-9]+')"
+        )
+    if key == ".":
+        errs.append("must not be '.'")
+    elif key == "..":
+        errs.append("must not be '..'")
+    elif key.startswith(".."):
+        errs.append("must not start with '..'")
+    return errs
+
+
+def _label(name: str, prefix: bool) -> list[str]:
+    return meta.is_dns1123_label(name + "a" if prefix else name)
+
+
+class NamespaceStrategy(Strategy):
+    has_status = True
+    name_validator = staticmethod(_label)
+
+    def prepare_for_create(self, ctx: RequestContext, obj: Obj) -> None:
+        obj["status"] = {"phase": "Active"}
+        spec = obj.setdefault("spec", {})
+        finalizers = list(spec.get("finalizers") or [])
+        if "kubernetes" not in finalizers:
+            finalizers.append("kubernetes")
+        spec["finalizers"] = finalizers
+        md = obj.setdefault("metadata", {})
+        labels = md.get("labels") or {}
+        labels["kubernetes.io/metadata.name"] = md.get("name", "")
+        md["labels"] = labels
+
+    def prepare_for_update(self, ctx: RequestContext, new: Obj, old: Obj) -> None:
+        super().prepare_for_update(ctx, new, old)
+        new["spec"] = old.get("spec", {})
+        md = new.setdefault("metadata", {})
+        labels = md.get("labels") or {}
+        labels["kubernetes.io/metadata.name"] = md.get("name", "")
+        md["labels"] = labels
+
+    def field_set(self, obj: Obj) -> dict[str, str]:
+        fields = dict(super().field_set(obj))
+        fields["status.phase"] = (obj.get("status") or {}).get("phase", "")
+        return fields
+
+
+class SecretStrategy(Strategy):
+    def prepare_for_create(self, ctx: RequestContext, obj: Obj) -> None:
+        if not obj.get("type"):
+            obj["type"] = "Opaque"
+
+    def validate(self, ctx: RequestContext, obj: Obj) -> list[field.FieldError]:
+        errs: list[field.FieldError] = []
+        data = obj.get("data") or {}
+        if not isinstance(data, dict):
+            return [field.invalid("data", data, "must be a map of keys to base64 values")]
+        total = 0
+        for key, value in data.items():
+            for msg in is_config_map_key(key):
+                errs.append(field.invalid(field.FieldPath.root("data").key(key), key, msg))
+            total += len(value or "")
+        if total > 1024 * 1024:
+            errs.append(field.too_long("data", "", 1024 * 1024))
+        kind = obj.get("type")
+        if kind == "kubernetes.io/dockerconfigjson" and ".dockerconfigjson" not in data:
+            errs.append(field.required(field.FieldPath.root("data").key(".dockerconfigjson")))
+        if kind == "kubernetes.io/dockercfg" and ".dockercfg" not in data:
+            errs.append(field.required(field.FieldPath.root("data").key(".dockercfg")))
+        return errs
+
+    def prepare_for_update(self, ctx: RequestContext, new: Obj, old: Obj) -> None:
+        if not new.get("type"):
+            new["type"] = old.get("type", "Opaque")
+
+    def validate_update(self, ctx: RequestContext, new: Obj, old: Obj) -> list[field.FieldError]:
+        errs = self.validate(ctx, new)
+        if new.get("type") != old.get("type"):
+            errs.append(field.invalid("type", new.get("type"), "field is immutable"))
+        if old.get("immutable") and (
+            new.get("data") != old.get("data") or new.get("immutable") is not True
+        ):
+            errs.append(field.forbidden("data", "field is immutable when `immutable` is set"))
+        return errs
+
+    def field_set(self, obj: Obj) -> dict[str, str]:
+        fields = dict(super().field_set(obj))
+        fields["type"] = obj.get("type", "")
+        return fields
+
+
+def strategy_for(info: scheme.ResourceInfo) -> Strategy:
+    """The strategy of one generic kind."""
+    strategy: Strategy
+    if info.plural == "namespaces":
+        strategy = NamespaceStrategy(info)
+    elif info.plural == "secrets":
+        strategy = SecretStrategy(info)
+    else:
+        strategy = Strategy(info)
+        if info.plural in _WITH_STATUS_AND_GENERATION or info.plural == "pods":
+            strategy.has_status = True
+        if info.plural in _WITH_STATUS_AND_GENERATION:
+            strategy.tracks_generation = True
+    strategy.columns = core_columns.COLUMNS.get((info.group, info.plural))
+    return strategy
