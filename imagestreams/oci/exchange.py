@@ -1,0 +1,134 @@
+"""One HTTP exchange with a registry or token server: redirects, limits, transport errors.
+
+``httpx`` is used with ``follow_redirects=False`` because its own redirect handling cannot express
+our rules: blob downloads are redirected to storage (S3, a CDN) and ``Authorization`` must never
+follow them to another origin; an https -> http downgrade is refused unless the registry is
+``insecure``; the hop count is bounded. Every hop counts as a request (``on_send``). The body is
+streamed and size-bounded here (:func:`~imagestreams.oci.responses.read_limited`), and the
+stream is always closed, so a connection goes back to the pool even when we give up early.
+Transport failures become :class:`~imagestreams.oci.errors.Unreachable` (or ``InsecureRequired``
+when TLS met a plain-HTTP server) and :class:`~imagestreams.oci.errors.Timeout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import httpx
+
+from imagestreams.oci import errors
+from imagestreams.oci.responses import read_limited, read_truncated
+
+__all__ = ["Exchanger", "origin"]
+
+_REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+# What OpenSSL says when the peer answers a ClientHello in plain HTTP.
+_PLAIN_HTTP_HINTS: Final = (
+    "wrong version number",
+    "record layer failure",
+    "packet length too long",
+    "http request",
+    "unknown protocol",
+)
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    """(scheme, host, port) with the default port filled in: the unit of credential scope."""
+    parsed = httpx.URL(url)
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    return parsed.scheme, parsed.host.lower(), port
+
+
+def _describe(exc: httpx.TransportError) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+class Exchanger:
+    """Sends requests on a shared ``httpx.AsyncClient`` under the client's safety rules."""
+
+    def __init__(self, http: httpx.AsyncClient, *, max_redirects: int, insecure: bool) -> None:
+        self._http = http
+        self._max_redirects = max_redirects
+        self._insecure = insecure
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        accept: str | None,
+        authorization: str | None,
+        limit: int,
+        what: str,
+        on_send: Callable[[list[str]], object],
+    ) -> tuple[httpx.Response, bytes]:
+        """Send, follow redirects, read the body; returns the final (closed) response and body.
+
+        Success bodies over ``limit`` raise TooLarge; error bodies are truncated, not refused.
+        """
+        auth_origin = origin(url)
+        current = url
+        for _ in range(self._max_redirects + 1):
+            headers: dict[str, str] = {}
+            if accept:
+                headers["Accept"] = accept
+            if authorization and origin(current) == auth_origin:
+                headers["Authorization"] = authorization
+            request = self._http.build_request(method, current, headers=headers)
+            try:
+                response = await self._http.send(request, stream=True)
+            except httpx.TimeoutException as exc:
+                raise errors.Timeout(f"timed out talking to {request.url.host} for {what}") from exc
+            except httpx.TransportError as exc:
+                raise self._unreachable(exc, request.url, what) from exc
+            on_send([method])  # only requests the server answered count
+            try:
+                if response.status_code in _REDIRECTS and "location" in response.headers:
+                    current = self._redirect_target(request, response, what)
+                    if response.status_code == 303 and method != "HEAD":
+                        method = "GET"
+                    continue
+                if method == "HEAD":
+                    body = b""
+                elif 200 <= response.status_code < 300:
+                    body = await read_limited(response, limit, what)
+                else:
+                    body = await read_truncated(response)
+                return response, body
+            except httpx.TimeoutException as exc:
+                raise errors.Timeout(f"timed out reading {what} from {request.url.host}") from exc
+            except httpx.TransportError as exc:
+                raise errors.Unreachable(
+                    f"connection to {request.url.host} failed while reading {what}: "
+                    f"{_describe(exc)}"
+                ) from exc
+            finally:
+                await response.aclose()
+        raise errors.ProtocolError(f"too many redirects while fetching {what}")
+
+    def _redirect_target(self, request: httpx.Request, response: httpx.Response, what: str) -> str:
+        try:
+            target = request.url.join(response.headers["location"])
+        except (httpx.InvalidURL, ValueError):
+            raise errors.ProtocolError(f"invalid redirect location for {what}") from None
+        if target.scheme not in ("http", "https") or not target.host:
+            raise errors.ProtocolError(
+                f"refusing to follow a redirect to a non-http URL for {what}"
+            )
+        if request.url.scheme == "https" and target.scheme == "http" and not self._insecure:
+            raise errors.ProtocolError(
+                f"refusing to follow a redirect from https to http for {what}"
+            )
+        return str(target)
+
+    @staticmethod
+    def _unreachable(exc: httpx.TransportError, url: httpx.URL, what: str) -> errors.Unreachable:
+        text = _describe(exc)
+        host = url.netloc.decode("ascii", "replace")
+        if url.scheme == "https" and any(hint in text.lower() for hint in _PLAIN_HTTP_HINTS):
+            return errors.InsecureRequired(
+                f"the registry {host} is HTTP only and requires the insecure flag to import"
+            )
+        return errors.Unreachable(f"unable to reach the registry {host} for {what}: {text}")
