@@ -1,0 +1,173 @@
+"""Composition root: builds storage, resources and the API server from a ``ServeConfig`` and runs
+them until SIGTERM/SIGINT.
+
+Shutdown is graceful: ``readyz`` turns 503, open watches end cleanly (their streams close after
+the last complete event), in-flight requests finish, then the storage closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from imagestreams.resources import install
+from imagestreams.server import authn, metrics, tls
+from imagestreams.server.app import ApiServer
+from imagestreams.storage import interface as st
+from imagestreams.storage.compactor import Compactor
+from imagestreams.storage.etcd import EtcdStorage
+from imagestreams.storage.sqlite import SQLiteStorage
+
+__all__ = ["ServeConfig", "open_storage", "run", "serve"]
+
+log = logging.getLogger("imagestreams")
+
+
+@dataclass
+class ServeConfig:
+    data_dir: Path = Path("./data")
+    listen: str = "127.0.0.1:8443"
+    plain_http: bool = False
+    tls_cert_file: Path | None = None
+    tls_private_key_file: Path | None = None
+    token_auth_file: Path | None = None
+    max_requests_inflight: int = 400
+    max_mutating_requests_inflight: int = 200
+    registry_hostname: str | None = None
+    public_registry_hostname: str = ""
+    components: tuple[str, ...] = ("api", "controllers")
+    storage_url: str = ""
+    compaction_interval: float = 300.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, _, port = self.listen.rpartition(":")
+        return host.strip("[]") or "127.0.0.1", int(port)
+
+    @property
+    def client_host(self) -> str:
+        host, _ = self.host_port
+        return "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+
+
+async def open_storage(cfg: ServeConfig) -> st.Storage:
+    url = cfg.storage_url or f"sqlite:///{cfg.data_dir / 'state.db'}"
+    if url.startswith("sqlite://"):
+        storage = SQLiteStorage(Path(url.removeprefix("sqlite://")))
+        await storage.open()
+        return storage
+    if url.startswith("etcd://"):
+        hosts, _, prefix = url.removeprefix("etcd://").partition("/")
+        endpoints = [f"http://{h}" for h in hosts.split(",") if h]
+        etcd = EtcdStorage(endpoints, f"/{prefix}" if prefix else "")
+        await etcd.open()
+        return etcd
+    raise SystemExit(f"unsupported --storage URL scheme: {url.split(':', 1)[0]}")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, telling the API server when a shutdown signal arrives."""
+
+    def __init__(self, config: uvicorn.Config, stopping: asyncio.Event) -> None:
+        super().__init__(config)
+        self._stopping = stopping
+
+    def handle_exit(self, sig: int, frame: Any) -> None:
+        self._stopping.set()
+        super().handle_exit(sig, frame)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """uvicorn re-raises the shutdown signal after a graceful stop, which would make the
+        process exit with -15; a clean shutdown exits 0, as kube-apiserver does."""
+        with super().capture_signals():
+            yield
+            captured = getattr(self, "_captured_signals", None)
+            if isinstance(captured, list):
+                captured.clear()
+
+
+def _authenticator(cfg: ServeConfig, admin_token: str) -> authn.TokenAuthenticator:
+    tokens: dict[str, authn.UserInfo] = {}
+    if cfg.token_auth_file is not None:
+        tokens.update(authn.load_token_file(cfg.token_auth_file))
+    tokens[admin_token] = authn.ADMIN
+    return authn.TokenAuthenticator(tokens)
+
+
+async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None:
+    """Run the server until a shutdown signal."""
+    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(cfg.data_dir, 0o700)
+    storage = await open_storage(cfg)
+    installed = install.build(storage, observe=metrics.observe_storage)
+    await install.bootstrap(installed)
+    compactor = Compactor(storage, cfg.compaction_interval)
+    compactor.start()
+    host, port = cfg.host_port
+    scheme = "http" if cfg.plain_http else "https"
+    ssl: dict[str, Any] = {}
+    ca_pem: bytes | None = None
+    if not cfg.plain_http:
+        if cfg.tls_cert_file and cfg.tls_private_key_file:
+            ssl = {
+                "ssl_certfile": str(cfg.tls_cert_file),
+                "ssl_keyfile": str(cfg.tls_private_key_file),
+            }
+        else:
+            pki = tls.ensure_pki(cfg.data_dir, [host, cfg.client_host])
+            ssl = {"ssl_certfile": str(pki.cert_path), "ssl_keyfile": str(pki.key_path)}
+            ca_pem = pki.ca_pem
+    admin_token = authn.ensure_admin_token(cfg.data_dir)
+    url = f"{scheme}://{cfg.client_host}:{port}"
+    kubeconfig = cfg.data_dir / "admin.kubeconfig"
+    authn.write_kubeconfig(kubeconfig, url, ca_pem, admin_token)
+    api = ApiServer(
+        resources=installed.resources,
+        authenticator=_authenticator(cfg, admin_token),
+        max_requests_inflight=cfg.max_requests_inflight,
+        max_mutating_requests_inflight=cfg.max_mutating_requests_inflight,
+    )
+    config = uvicorn.Config(
+        api.asgi(),
+        host=host,
+        port=port,
+        lifespan="off",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+        **ssl,
+    )
+    server = _Server(config, api.stopping)
+    api.ready = True
+    print(
+        f"imagestreams serving on {url}\n"
+        f"  export KUBECONFIG={kubeconfig.resolve()}\n"
+        f"  kubectl get namespaces",
+        file=sys.stderr,
+        flush=True,
+    )
+    if ready is not None:
+        ready.set()
+    try:
+        await server.serve()
+    finally:
+        api.stopping.set()
+        await compactor.stop()
+        await installed.namespaces.close()
+        await storage.close()
+
+
+def run(cfg: ServeConfig) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(serve(cfg))

@@ -1,0 +1,220 @@
+"""The ASGI application of the API server.
+
+One catch-all endpoint parses the request the way kube-apiserver does (``requestinfo``),
+authenticates, authorizes, and hands resource requests to ``handlers.dispatch``; discovery,
+OpenAPI, health and metrics are answered here. This module is the only place where an
+``ApiError`` becomes an HTTP response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from imagestreams import errors
+from imagestreams.rest.context import RequestContext, User
+from imagestreams.rest.resource import Resource
+from imagestreams.server import (
+    authn,
+    authz,
+    discovery,
+    handlers,
+    limits,
+    metrics,
+    negotiation,
+    openapi,
+)
+from imagestreams.server.requestinfo import RequestInfo, is_long_running, request_info
+
+__all__ = ["ApiServer", "ResourceKey"]
+
+log = logging.getLogger(__name__)
+
+ResourceKey = tuple[str, str, str, str]
+"""``(group, version, plural, subresource)``."""
+
+_NOT_FOUND = "the server could not find the requested resource"
+
+
+@dataclass
+class ApiServer:
+    """Everything the HTTP layer needs; ``asgi()`` builds the application."""
+
+    resources: Mapping[ResourceKey, Resource]
+    authenticator: authn.Authenticator
+    authorizer: authz.Authorizer = field(default_factory=authz.AllowAllAuthenticated)
+    metrics: metrics.ApiServerMetrics = field(default_factory=lambda: metrics.METRICS)
+    max_requests_inflight: int = 400
+    max_mutating_requests_inflight: int = 200
+    max_body_bytes: int = 3 * 1024 * 1024
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    ready: bool = False
+
+    # -- helpers --------------------------------------------------------------------------
+    async def _can(
+        self,
+        user: User,
+        verb: str,
+        group: str,
+        resource: str,
+        subresource: str,
+        namespace: str,
+        name: str,
+    ) -> bool:
+        attrs = authz.Attributes(
+            user=authn.UserInfo(user.name, user.uid, user.groups),
+            verb=verb,
+            api_group=group,
+            api_version="",
+            resource=resource,
+            subresource=subresource,
+            name=name,
+            namespace=namespace,
+            resource_request=True,
+        )
+        decision, _ = await self.authorizer.authorize(attrs)
+        return decision is authz.Decision.ALLOW
+
+    def _resource_for(self, info: RequestInfo) -> Resource:
+        res = self.resources.get(
+            (info.api_group, info.api_version, info.resource, info.subresource)
+        )
+        if res is None:
+            raise errors.NotFound(_NOT_FOUND)
+        namespaced = res.info.namespaced
+        if not namespaced and info.namespace and not (info.resource == "namespaces"):
+            raise errors.NotFound(_NOT_FOUND)
+        if namespaced and not info.namespace and info.verb not in ("list", "watch"):
+            raise errors.NotFound(_NOT_FOUND)
+        return res
+
+    # -- endpoints ------------------------------------------------------------------------
+    async def health(self, request: Request) -> Response:
+        path = request.url.path.rstrip("/")
+        if path == "/readyz" and (not self.ready or self.stopping.is_set()):
+            return PlainTextResponse("[-]ready failed: not ready\nreadyz check failed", 503)
+        return PlainTextResponse("ok")
+
+    async def version(self, request: Request) -> Response:
+        return negotiation.json_response(discovery.version_info())
+
+    async def catch_all(self, request: Request) -> Response:
+        start = time.perf_counter()
+        path = request.url.path
+        info = request_info(request.method, path, request.query_params)
+        code = 500
+        routed = True
+        try:
+            response = await self._serve(request, info)
+            code = response.status_code
+            return response
+        except errors.ApiError as exc:
+            code = exc.code
+            routed = exc.code != 404 or exc.message != _NOT_FOUND
+            return negotiation.status_response(exc)
+        except Exception:
+            log.exception("internal error serving %s %s", request.method, path)
+            err = errors.InternalError(
+                "an error on the server has prevented the request from succeeding"
+            )
+            return negotiation.status_response(err)
+        finally:
+            if not is_long_running(info):
+                self.metrics.record_request(
+                    request.method,
+                    info,
+                    request.query_params,
+                    code,
+                    time.perf_counter() - start,
+                    content_type=request.headers.get("content-type", ""),
+                    routed=routed,
+                )
+
+    async def _serve(self, request: Request, info: RequestInfo) -> Response:
+        user = self.authenticator.authenticate(request.headers)
+        if user is None:
+            raise errors.Unauthorized("Unauthorized")
+        attrs = authz.Attributes.from_request(user, info)
+        decision, reason = await self.authorizer.authorize(attrs)
+        if decision is not authz.Decision.ALLOW:
+            raise authz.forbidden_error(attrs, reason)
+        if not info.is_resource_request:
+            return self._non_resource(request, info)
+        resource = self._resource_for(info)
+        ctx = RequestContext(
+            namespace=info.namespace if resource.info.namespaced else "",
+            user=User(user.name, user.uid, user.groups),
+            can=self._can,
+        )
+        response = await handlers.dispatch(request, info, resource, ctx, self.stopping)
+        if info.verb == "watch" and isinstance(response, StreamingResponse):
+            response.body_iterator = self._counted(response.body_iterator, request, info, resource)
+        return response
+
+    async def _counted(
+        self,
+        inner: AsyncIterable[Any],
+        request: Request,
+        info: RequestInfo,
+        resource: Resource,
+    ) -> AsyncIterator[Any]:
+        """Keep the watch gauges up for as long as the stream runs."""
+        with (
+            self.metrics.longrunning_request(request.method, info, request.query_params),
+            self.metrics.watcher(resource.info.group, resource.info.kind),
+        ):
+            async for chunk in inner:
+                yield chunk
+
+    def _non_resource(self, request: Request, info: RequestInfo) -> Response:
+        parts = [p for p in info.path.split("/") if p]
+        accept = request.headers.get("accept", "")
+        if request.method not in ("GET", "HEAD"):
+            raise errors.MethodNotAllowed(
+                "the server does not allow this method on the requested resource"
+            )
+        if parts == ["metrics"]:
+            payload, ctype = self.metrics.render()
+            return Response(payload, media_type=ctype)
+        if parts and parts[0] == "openapi":
+            return openapi.respond(
+                parts[1:], dict(request.query_params), accept, request.headers.get("if-none-match")
+            )
+        if parts and parts[0] in ("api", "apis"):
+            doc = discovery.document(parts, accept)
+            if doc is not None:
+                body, media = doc
+                return Response(body, media_type=media)
+        raise errors.NotFound(_NOT_FOUND)
+
+    def asgi(self) -> ASGIApp:
+        app = Starlette(
+            routes=[
+                Route("/healthz", self.health),
+                Route("/livez", self.health),
+                Route("/readyz", self.health),
+                Route("/version", self.version),
+                Route(
+                    "/{path:path}",
+                    self.catch_all,
+                    methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+                ),
+            ]
+        )
+        inner: ASGIApp = limits.BodySizeLimit(app, max_bytes=self.max_body_bytes)
+        return limits.InflightLimiter(
+            inner,
+            max_readonly=self.max_requests_inflight,
+            max_mutating=self.max_mutating_requests_inflight,
+            metrics=self.metrics,
+        )

@@ -1,0 +1,250 @@
+"""Generic verb handlers: one function per verb, bound to whichever ``rest.Resource`` the path
+names. They parse options, call the resource, and serialise; they never build error JSON
+(``server.app`` turns raised ``ApiError``s into Status responses).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from imagestreams import errors
+from imagestreams.rest import patch as patching, table
+from imagestreams.rest.context import RequestContext
+from imagestreams.rest.options import ListOptions, parse_list_options
+from imagestreams.rest.resource import Obj, Resource, WatchEvent
+from imagestreams.server import negotiation
+from imagestreams.server.requestinfo import RequestInfo
+from imagestreams.validation import field
+
+__all__ = ["dispatch"]
+
+_PATCH_TYPES = (
+    "application/json-patch+json",
+    "application/merge-patch+json",
+    "application/strategic-merge-patch+json",
+    "application/apply-patch+yaml",
+)
+
+
+def _dry_run(query: Mapping[str, str], values: list[str]) -> bool:
+    for value in values:
+        if value != "All":
+            raise errors.BadRequest(f'unsupported dryRun value "{value}"; only "All" is allowed')
+    return bool(values)
+
+
+def _table(
+    resource: Resource, objs: list[Obj], list_meta: dict[str, Any], query: Mapping[str, str]
+) -> Obj:
+    include = query.get("includeObject", "Metadata")
+    if include not in ("None", "Metadata", "Object"):
+        include = "Metadata"
+    columns = resource.columns or table.default_columns()
+    return table.build_table(objs, columns, list_meta=list_meta, include_object=include)  # type: ignore[arg-type]
+
+
+async def _body(request: Request, expect: str) -> Any:
+    raw = await request.body()
+    if not raw:
+        raise errors.BadRequest("the request body is empty")
+    return negotiation.decode_body(raw, request.headers.get("content-type", ""), expect=expect)
+
+
+def _object_body(value: Any, resource: Resource) -> Obj:
+    if not isinstance(value, dict):
+        raise errors.BadRequest(
+            f"the object provided is unrecognized (must be of type {resource.info.kind}): "
+            "couldn't get version/kind; json parse error: expected an object"
+        )
+    kind, api_version = value.get("kind"), value.get("apiVersion")
+    if (kind and kind != resource.info.kind) or (
+        api_version and api_version != resource.info.api_version
+    ):
+        if resource.info.subresource and kind == resource.info.kind:
+            return value
+        raise errors.BadRequest(
+            f"the API version in the data ({api_version}) does not match the expected API "
+            f"version ({resource.info.api_version})"
+            if api_version != resource.info.api_version
+            else f"the object provided is unrecognized (must be of type {resource.info.kind}): "
+            f"{kind}"
+        )
+    return value
+
+
+async def dispatch(
+    request: Request,
+    info: RequestInfo,
+    resource: Resource,
+    ctx: RequestContext,
+    stopping: asyncio.Event,
+) -> Response:
+    """Run one verb against ``resource``."""
+    query = request.query_params
+    verb = info.verb
+    fmt = negotiation.response_format(request.headers.get("accept", ""))
+    ctx.dry_run = _dry_run(query, query.getlist("dryRun"))
+    ctx.field_manager = query.get("fieldManager", "")
+    headers: dict[str, str] = {}
+
+    def respond(obj: Obj, code: int = 200) -> Response:
+        if ctx.warnings:
+            headers["Warning"] = ", ".join(f'299 - "{w}"' for w in ctx.warnings)
+        if fmt == "table" and obj.get("kind") != "Status":
+            obj = _table(
+                resource,
+                [obj],
+                {"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")},
+                query,
+            )
+        return negotiation.json_response(obj, code, "yaml" if fmt == "yaml" else "json", headers)
+
+    if verb == "get":
+        return respond(await resource.get(ctx, info.name))
+    if verb == "list":
+        opts = parse_list_options(query)
+        listed = await resource.list(ctx, opts)
+        if fmt == "table":
+            return negotiation.json_response(
+                _table(resource, listed["items"], listed["metadata"], query)
+            )
+        return respond(listed)
+    if verb == "watch":
+        opts = parse_list_options(query)
+        if info.name:
+            name_sel = f"metadata.name={info.name}"
+            opts = ListOptions(
+                **{
+                    **_opts_dict(opts),
+                    "field_selector": ",".join(s for s in (opts.field_selector, name_sel) if s),
+                }
+            )
+        return _watch_response(resource, ctx, opts, fmt, query, stopping)
+    if verb == "create":
+        obj = _object_body(await _body(request, resource.info.kind), resource)
+        if info.name and resource.info.subresource:
+            obj.setdefault("metadata", {}).setdefault("name", info.name)
+        created = await resource.create(ctx, obj)
+        return respond(created, 200 if created.get("kind") == "Status" else 201)
+    if verb == "update":
+        obj = _object_body(await _body(request, resource.info.kind), resource)
+        stored, was_created = await resource.update(ctx, info.name, obj)
+        return respond(stored, 201 if was_created else 200)
+    if verb == "patch":
+        content_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
+        if content_type not in _PATCH_TYPES or content_type == "application/apply-patch+yaml":
+            raise errors.UnsupportedMediaType(
+                f"the body of the request was in an unknown format - accepted media types "
+                f"include: {', '.join(_PATCH_TYPES[:3])}"
+            )
+        raw = await request.body()
+        kind_key = (resource.info.api_version, resource.info.kind)
+
+        def apply(current: Obj) -> Obj:
+            return patching.apply_patch(content_type, current, raw, kind_key)
+
+        return respond(await resource.patch(ctx, info.name, apply))
+    if verb == "delete":
+        options: Obj = {}
+        raw = await request.body()
+        if raw:
+            decoded = negotiation.decode_body(
+                raw, request.headers.get("content-type", ""), expect="DeleteOptions"
+            )
+            if isinstance(decoded, dict):
+                options = decoded
+        for key in ("propagationPolicy", "gracePeriodSeconds"):
+            if key in query:
+                options[key] = query[key]
+        policy = options.get("propagationPolicy")
+        if policy and policy not in ("Orphan", "Background", "Foreground"):
+            raise errors.Invalid(
+                "DeleteOptions",
+                "meta.k8s.io",
+                "",
+                [
+                    field.not_supported(
+                        "propagationPolicy", policy, ["Foreground", "Background", "Orphan", "nil"]
+                    )
+                ],
+            )
+        obj, finished = await resource.delete(ctx, info.name, options)
+        return respond(obj, 200 if finished else 202)
+    if verb == "deletecollection":
+        opts = parse_list_options(query)
+        return respond(await resource.delete_collection(ctx, opts, {}))
+    raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
+
+
+def _opts_dict(opts: ListOptions) -> dict[str, Any]:
+    return {name: getattr(opts, name) for name in opts.__slots__}
+
+
+def _watch_response(
+    resource: Resource,
+    ctx: RequestContext,
+    opts: ListOptions,
+    fmt: str,
+    query: Mapping[str, str],
+    stopping: asyncio.Event,
+) -> Response:
+    events = resource.watch(ctx, opts)
+
+    async def stream() -> AsyncIterator[bytes]:
+        iterator = events.__aiter__()
+        stop = asyncio.ensure_future(stopping.wait())
+        nxt: asyncio.Future[WatchEvent] | None = None
+        try:
+            while True:
+                nxt = asyncio.ensure_future(iterator.__anext__())
+                done, _ = await asyncio.wait({nxt, stop}, return_when=asyncio.FIRST_COMPLETED)
+                if nxt not in done:
+                    return
+                try:
+                    kind, obj = nxt.result()
+                except StopAsyncIteration:
+                    return
+                except errors.ApiError as exc:
+                    kind, obj = "ERROR", exc.status()
+                finally:
+                    if nxt.done():
+                        nxt = None
+                yield _event_bytes(resource, kind, obj, fmt, query)
+                if kind == "ERROR":
+                    return
+        finally:
+            stop.cancel()
+            if nxt is not None:
+                nxt.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration, Exception):
+                    await nxt
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    return StreamingResponse(
+        stream(),
+        media_type=negotiation.JSON,
+        headers={"Cache-Control": "no-cache, private", "X-Accel-Buffering": "no"},
+    )
+
+
+def _event_bytes(
+    resource: Resource, kind: str, obj: Obj, fmt: str, query: Mapping[str, str]
+) -> bytes:
+    if fmt == "table" and kind not in ("ERROR", "BOOKMARK"):
+        obj = _table(
+            resource,
+            [obj],
+            {"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")},
+            query,
+        )
+    event: WatchEvent = (kind, obj)
+    payload, _ = negotiation.encode({"type": event[0], "object": event[1]})
+    return payload + b"\n"

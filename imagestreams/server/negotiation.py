@@ -1,0 +1,97 @@
+"""Content negotiation: request bodies in (JSON or YAML), responses out (JSON, YAML, Table).
+
+kube-apiserver accepts JSON and YAML bodies and answers JSON unless asked for YAML; protobuf is
+not offered (clients fall back to JSON, which every Kubernetes client supports).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import yaml
+from starlette.responses import Response
+
+from imagestreams import errors
+from imagestreams.rest import table
+
+__all__ = [
+    "JSON",
+    "decode_body",
+    "encode",
+    "json_response",
+    "response_format",
+    "status_response",
+]
+
+JSON = "application/json"
+YAML = "application/yaml"
+_encoder = msgspec.json.Encoder()
+_BODY_TYPES = (JSON, YAML, "application/yml", "text/yaml", "application/x-yaml")
+
+
+def _media(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def decode_body(body: bytes, content_type: str, *, expect: str = "") -> Any:
+    """Decode a create/update body; a wrong content type is 415, garbage is 400."""
+    media = _media(content_type) if content_type else JSON
+    if media not in _BODY_TYPES:
+        raise errors.UnsupportedMediaType(
+            f"the body of the request was in an unknown format - accepted media types include: "
+            f"{', '.join(('application/json', 'application/yaml'))}"
+        )
+    try:
+        if media == JSON:
+            return msgspec.json.decode(body)
+        return yaml.safe_load(body)
+    except (msgspec.DecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        what = f"must be of type {expect}" if expect else "unrecognized"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise errors.BadRequest(
+            f"the object provided is unrecognized ({what}): couldn't get version/kind; json "
+            f"parse error: {reason}"
+        ) from None
+
+
+def response_format(accept: str) -> str:
+    """``table``, ``yaml`` or ``json`` for an Accept header (JSON when nothing better fits)."""
+    if table.wants_table(accept):
+        return "table"
+    if not accept:
+        return "json"
+    for part in accept.split(","):
+        media = _media(part)
+        if media in (JSON, "*/*", "application/*"):
+            return "json"
+        if media in (YAML, "application/yml"):
+            return "yaml"
+    for part in accept.split(","):
+        if _media(part) == "application/vnd.kubernetes.protobuf":
+            continue
+        if "json" in part:
+            return "json"
+    raise errors.NotAcceptable(
+        "only the following media types are accepted: application/json, application/yaml"
+    )
+
+
+def encode(obj: Any, fmt: str = "json") -> tuple[bytes, str]:
+    if fmt == "yaml":
+        return yaml.safe_dump(obj, sort_keys=False).encode(), YAML
+    return _encoder.encode(obj), JSON
+
+
+def json_response(
+    obj: Any, status: int = 200, fmt: str = "json", headers: dict[str, str] | None = None
+) -> Response:
+    payload, media = encode(obj, fmt)
+    return Response(payload, status_code=status, media_type=media, headers=headers)
+
+
+def status_response(err: errors.ApiError) -> Response:
+    headers = {}
+    if err.retry_after is not None:
+        headers["Retry-After"] = str(err.retry_after)
+    return json_response(err.status(), err.code, headers=headers)

@@ -1,0 +1,303 @@
+"""OpenAPI v3 (per group-version) and v2 documents, built from the resource table and cached.
+
+Why kubectl needs them: ``kubectl apply`` validates by default, and kubectl 1.27+ first asks
+the server whether it validates itself. It reads ``/openapi/v3``, fetches the group-version
+document and looks for a ``PATCH`` operation carrying our kind's
+``x-kubernetes-group-version-kind`` and a ``fieldValidation`` query parameter; if found it
+sends ``fieldValidation=Strict`` and skips client-side validation. Without that, kubectl falls
+back to ``/openapi/v2`` in *protobuf*, which we do not produce, and ``apply`` fails unless run
+with ``--validate=false``. ``kubectl explain`` reads the same v3 documents.
+
+For the protobuf Accept of ``/openapi/v2`` we answer 406 like kube-openapi does for a format it
+cannot produce. client-go treats that as "no v2 schema": ``apply`` then uses kubectl's built-in
+types (or a JSON merge patch for kinds it does not know), exactly as against a server without
+OpenAPI.
+
+# compat: PATCH operations list json-patch, merge-patch and apply-patch request bodies but not
+# ``application/strategic-merge-patch+json`` (the server still accepts it). kubectl computes a
+# strategic merge patch from the v3 schema when that content type is listed, and needs every
+# patched field in the schema; our open ``spec``/``status`` schemas would make it fail with
+# "unable to find api field". Unlisted, kubectl uses its compiled-in types for built-in kinds
+# (the same patch a real cluster gets) and a merge patch for ours, as for a CRD.
+
+Documents are computed once per resource table (``scheme.register`` after the first request
+recomputes them) and served with an ``ETag``; a request carrying the current ``?hash=`` is
+immutable and cacheable for a year, an old hash is redirected to the current one.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+
+import msgspec
+from starlette.responses import Response
+
+from imagestreams.api import scheme
+from imagestreams.server.openapi_paths import Obj, group_version_paths
+from imagestreams.server.openapi_schemas import kind_schemas, meta_schemas
+
+__all__ = [
+    "PROTOBUF_V2",
+    "Reply",
+    "gv_key",
+    "respond",
+    "serve_v2",
+    "serve_v3",
+    "v2_document",
+    "v3_document",
+    "v3_root",
+]
+
+PROTOBUF_V2 = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+_TITLE = "Kubernetes"
+_VERSION = "v1.32.4+imagestreams"
+_SECURITY = {
+    "BearerToken": {
+        "type": "apiKey",
+        "description": "Bearer Token authentication",
+        "name": "authorization",
+        "in": "header",
+    }
+}
+
+
+def gv_key(group: str, version: str) -> str:
+    """The ``/openapi/v3`` root key of a group-version: ``api/v1`` or ``apis/apps/v1``."""
+    return f"apis/{group}/{version}" if group else f"api/{version}"
+
+
+def v3_document(group: str, version: str) -> Obj | None:
+    """The OpenAPI 3.0 document of one group-version (None if not served)."""
+    infos = scheme.by_group_version(group, version)
+    if not infos:
+        return None
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": _TITLE, "version": _VERSION},
+        "paths": group_version_paths(group, version, infos),
+        "components": {
+            "schemas": {**meta_schemas(), **kind_schemas(infos)},
+            "securitySchemes": _SECURITY,
+        },
+    }
+
+
+# --- v2 (JSON only) -----------------------------------------------------------------------
+
+
+def _v2_refs(value: object) -> object:
+    if isinstance(value, dict):
+        out = {k: _v2_refs(v) for k, v in value.items()}
+        target = out.get("$ref")
+        if isinstance(target, str):
+            out["$ref"] = target.replace("#/components/schemas/", "#/definitions/")
+        return out
+    if isinstance(value, list):
+        return [_v2_refs(v) for v in value]
+    return value
+
+
+def _v2_parameter(param: Obj) -> Obj:
+    converted = {k: v for k, v in param.items() if k != "schema"}
+    converted.update(param.get("schema", {}))
+    return converted
+
+
+def _v2_operation(op: Obj) -> Obj:
+    out = {k: v for k, v in op.items() if k not in ("requestBody", "responses", "parameters")}
+    params = [_v2_parameter(p) for p in op.get("parameters", [])]
+    body = op.get("requestBody")
+    if body:
+        content = body["content"]
+        out["consumes"] = sorted(content)
+        first = next(iter(content.values()))
+        params.insert(
+            0,
+            {
+                "name": "body",
+                "in": "body",
+                "required": body.get("required", False),
+                "schema": first["schema"],
+            },
+        )
+    if params:
+        out["parameters"] = params
+    produces: list[str] = []
+    responses: Obj = {}
+    for code, response in op["responses"].items():
+        content = response.get("content", {})
+        produces.extend(t for t in content if t not in produces)
+        entry: Obj = {"description": response["description"]}
+        if content:
+            entry["schema"] = next(iter(content.values()))["schema"]
+        responses[code] = entry
+    out["produces"] = produces
+    out["schemes"] = ["https"]
+    out["responses"] = responses
+    return out
+
+
+def v2_document() -> Obj:
+    """One Swagger 2.0 document for every group-version (``/openapi/v2`` as JSON)."""
+    paths: Obj = {}
+    definitions: Obj = {}
+    for group, version in scheme.group_versions():
+        doc = v3_document(group, version)
+        if doc is None:
+            continue
+        definitions.update(doc["components"]["schemas"])
+        for path, item in doc["paths"].items():
+            paths[path] = {
+                k: [_v2_parameter(p) for p in v] if k == "parameters" else _v2_operation(v)
+                for k, v in item.items()
+            }
+    converted = _v2_refs({"paths": paths, "definitions": definitions})
+    assert isinstance(converted, dict)
+    return {
+        "swagger": "2.0",
+        "info": {"title": _TITLE, "version": _VERSION},
+        **converted,
+        "securityDefinitions": _SECURITY,
+        "security": [{"BearerToken": []}],
+    }
+
+
+# --- cache and serving --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Blob:
+    body: bytes
+    etag: str
+    """Upper-case hex SHA-512 of the body, as kube-openapi computes it."""
+
+    @classmethod
+    def of(cls, doc: Obj) -> _Blob:
+        body = msgspec.json.encode(doc)
+        return cls(body, hashlib.sha512(body).hexdigest().upper())
+
+
+@dataclass(slots=True)
+class _Docs:
+    key: tuple[scheme.ResourceInfo, ...]
+    modified: str
+    groups: dict[str, _Blob] = field(default_factory=dict)
+    root: _Blob | None = None
+    v2: _Blob | None = None
+
+
+_lock = threading.Lock()
+_docs: _Docs | None = None
+
+
+def _current() -> _Docs:
+    global _docs
+    key = tuple(scheme.resources())
+    with _lock:
+        if _docs is None or _docs.key != key:
+            docs = _Docs(key, email.utils.formatdate(time.time(), usegmt=True))
+            for group, version in scheme.group_versions():
+                document = v3_document(group, version)
+                if document is not None:
+                    docs.groups[gv_key(group, version)] = _Blob.of(document)
+            docs.root = _Blob.of(_root_of(docs.groups))
+            _docs = docs
+        return _docs
+
+
+def _root_of(groups: dict[str, _Blob]) -> Obj:
+    return {
+        "paths": {
+            name: {"serverRelativeURL": f"/openapi/v3/{name}?hash={blob.etag}"}
+            for name, blob in groups.items()
+        }
+    }
+
+
+def v3_root() -> Obj:
+    """``GET /openapi/v3``: where each group-version document lives, with its hash."""
+    return _root_of(_current().groups)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A ready HTTP answer; the router copies it into its response type."""
+
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _accepts_json(accept: str) -> bool:
+    for clause in (accept or "*/*").split(","):
+        media = clause.split(";", 1)[0].strip().lower()
+        if media in ("application/json", "*/*", "application/*"):
+            return True
+    return False
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or f'"{etag}"' in tags
+
+
+def _send(blob: _Blob, modified: str, if_none_match: str | None, extra: dict[str, str]) -> Reply:
+    headers = {"ETag": f'"{blob.etag}"', "Last-Modified": modified, "Vary": "Accept", **extra}
+    if _matches(if_none_match, blob.etag):
+        return Reply(304, b"", headers)
+    return Reply(200, blob.body, {"Content-Type": "application/json", **headers})
+
+
+def serve_v2(accept: str, if_none_match: str | None = None) -> Reply:
+    """``GET /openapi/v2``: JSON, or 406 for a protobuf-only Accept (see module docs)."""
+    if not _accepts_json(accept):
+        return Reply(406, b"", {"Vary": "Accept"})
+    docs = _current()
+    with _lock:
+        if docs.v2 is None:
+            docs.v2 = _Blob.of(v2_document())
+    return _send(docs.v2, docs.modified, if_none_match, {})
+
+
+def serve_v3(
+    path: str, accept: str = "", query_hash: str | None = None, if_none_match: str | None = None
+) -> Reply:
+    """``GET /openapi/v3`` and ``/openapi/v3/<api/v1|apis/g/v>[?hash=...]``."""
+    docs = _current()
+    name = path.rstrip("/").removeprefix("/openapi/v3").strip("/")
+    if not name:
+        assert docs.root is not None
+        return _send(docs.root, docs.modified, if_none_match, {})
+    blob = docs.groups.get(name)
+    if blob is None:
+        return Reply(404, b"404 page not found\n", {"Content-Type": "text/plain; charset=utf-8"})
+    if not _accepts_json(accept):
+        return Reply(406, b"", {"Vary": "Accept"})
+    extra: dict[str, str] = {}
+    if query_hash:
+        if query_hash != blob.etag:
+            location = f"/openapi/v3/{name}?hash={blob.etag}"
+            return Reply(301, b"", {"Location": location, "Vary": "Accept"})
+        expires = email.utils.formatdate(time.time() + 365 * 86400, usegmt=True)
+        extra = {"Cache-Control": "public, immutable", "Expires": expires}
+    return _send(blob, docs.modified, if_none_match, extra)
+
+
+def respond(
+    parts: list[str], query: dict[str, str], accept: str, if_none_match: str | None = None
+) -> Response:
+    """Starlette adapter: ``parts`` is the path after ``/openapi`` split on ``/``."""
+    if parts == ["v2"]:
+        reply = serve_v2(accept, if_none_match)
+    elif parts[:1] == ["v3"]:
+        path = "/openapi/" + "/".join(parts)
+        reply = serve_v3(path, accept, query.get("hash"), if_none_match)
+    else:
+        reply = Reply(404, b"404 page not found\n", {"Content-Type": "text/plain; charset=utf-8"})
+    return Response(reply.body, reply.status, reply.headers)
