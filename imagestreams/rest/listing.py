@@ -65,17 +65,24 @@ class Filter:
 
     def __init__(self, store: GenericStore, opts: ListOptions) -> None:
         self.store = store
-        self.labels = selectors.parse_label_selector(opts.label_selector)
-        self.fields = selectors.parse_field_selector(opts.field_selector)
+        try:
+            self.labels = selectors.parse_label_selector(opts.label_selector)
+            self.fields = selectors.parse_field_selector(opts.field_selector)
+        except selectors.SelectorError as exc:
+            raise errors.BadRequest(str(exc)) from None
         self.empty = not opts.label_selector and not opts.field_selector
         if opts.field_selector:
             supported = set(store.strategy.field_set(_probe(store)))
+            generic = supported <= {"metadata.name", "metadata.namespace"}
             for req in self.fields.requirements:
-                if req.field not in supported:
+                if req.field in supported:
+                    continue
+                if generic:
                     raise errors.BadRequest(
                         f'"{req.field}" is not a known field selector: only '
                         + ", ".join(f'"{f}"' for f in sorted(supported))
                     )
+                raise errors.BadRequest(f"field label not supported: {req.field}")
 
     def matches(self, obj: Obj) -> bool:
         if self.empty:

@@ -21,10 +21,6 @@ Obj = dict[str, Any]
 NameValidator = Callable[[str, bool], list[str]]
 
 
-def _subdomain(name: str, prefix: bool) -> list[str]:
-    return meta.is_dns1123_subdomain(name + "a" if prefix else name)
-
-
 class Strategy:
     """Hooks for the main resource. Subclass and override what differs."""
 
@@ -35,7 +31,7 @@ class Strategy:
     """Bump ``metadata.generation`` when anything outside metadata/status changes."""
     allow_create_on_update: bool = False
     allow_unconditional_update: bool = True
-    name_validator: NameValidator = staticmethod(_subdomain)
+    name_validator: NameValidator = staticmethod(meta.name_is_dns1123_subdomain)
     columns: list[Column] | None = None
 
     def __init__(self, info: scheme.ResourceInfo) -> None:

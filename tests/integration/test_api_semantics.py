@@ -269,3 +269,25 @@ def test_metrics_count_requests(http: httpx.Client) -> None:
     assert "apiserver_request_total{" in text
     assert 'resource="namespaces"' in text
     assert "etcd_request_duration_seconds_bucket" in text
+
+
+def test_selector_errors_are_bad_requests(http: httpx.Client, ns: str) -> None:
+    bad = http.get(f"/api/v1/namespaces/{ns}/configmaps", params={"labelSelector": "a in (b"})
+    assert bad.status_code == 400
+    assert bad.json()["reason"] == "BadRequest"
+    unknown = http.get(f"/api/v1/namespaces/{ns}/secrets", params={"fieldSelector": "spec.x=1"})
+    assert unknown.status_code == 400
+    assert unknown.json()["message"] == "field label not supported: spec.x"
+    http.post(
+        f"/api/v1/namespaces/{ns}/secrets",
+        json={
+            "metadata": {"name": "tls"},
+            "type": "kubernetes.io/tls",
+            "data": {"tls.crt": "", "tls.key": ""},
+        },
+    )
+    http.post(f"/api/v1/namespaces/{ns}/secrets", json={"metadata": {"name": "plain"}})
+    typed = http.get(
+        f"/api/v1/namespaces/{ns}/secrets", params={"fieldSelector": "type=kubernetes.io/tls"}
+    ).json()
+    assert [i["metadata"]["name"] for i in typed["items"]] == ["tls"]

@@ -51,13 +51,9 @@ def is_config_map_key(key: str) -> list[str]:
     return errs
 
 
-def _label(name: str, prefix: bool) -> list[str]:
-    return meta.is_dns1123_label(name + "a" if prefix else name)
-
-
 class NamespaceStrategy(Strategy):
     has_status = True
-    name_validator = staticmethod(_label)
+    name_validator = staticmethod(meta.name_is_dns1123_label)
 
     def prepare_for_create(self, ctx: RequestContext, obj: Obj) -> None:
         obj["status"] = {"phase": "Active"}
