@@ -165,6 +165,8 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         api.stopping.set()
         await compactor.stop()
         await installed.namespaces.close()
+        if installed.gc is not None:
+            await installed.gc.close()
         await storage.close()
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from imagestreams import errors
 from imagestreams.api import scheme
+from imagestreams.resources.core.gc import GarbageCollector
 from imagestreams.resources.core.namespaces import NamespaceStore
 from imagestreams.resources.core.strategies import strategy_for
 from imagestreams.rest.context import RequestContext
@@ -33,6 +35,7 @@ class Installed:
     stores: dict[ResourceKey, GenericStore] = field(default_factory=dict)
     resources: dict[ResourceKey, Resource] = field(default_factory=dict)
     observe: StorageObserver | None = None
+    gc: GarbageCollector | None = None
 
     def add(self, key: ResourceKey, resource: Resource) -> None:
         self.resources[key] = resource
@@ -73,6 +76,9 @@ def build(
     for extend in extensions:
         extend(installed)
     namespaces.contents = [s for s in installed.stores.values() if s.info.namespaced]
+    installed.gc = GarbageCollector(list(installed.stores.values()))
+    for store in installed.stores.values():
+        store.after_delete = installed.gc.on_deleted
     return installed
 
 
@@ -82,6 +88,6 @@ async def bootstrap(installed: Installed) -> None:
     for name in BOOTSTRAP_NAMESPACES:
         try:
             await installed.namespaces.get(ctx, name)
-        except Exception:
+        except errors.NotFound:
             await installed.namespaces.create(ctx, {"metadata": {"name": name}})
     await installed.namespaces.resume_finalizers()

@@ -27,11 +27,14 @@ from imagestreams.rest.strategy import StatusStrategy, Strategy
 from imagestreams.storage import interface as st
 from imagestreams.validation import field
 
-__all__ = ["GenericStore", "NamespaceCheck", "StorageObserver", "now_rfc3339"]
+__all__ = ["DeleteHook", "GenericStore", "NamespaceCheck", "StorageObserver", "now_rfc3339"]
 
 NamespaceCheck = Callable[[RequestContext, str, Obj], Awaitable[None]]
 """Raises when objects may not be created in the namespace (missing or terminating)."""
 StorageObserver = Callable[[str, str, float], None]
+DeleteHook = Callable[["GenericStore", Obj, Obj], None]
+"""``(store, deleted object, delete options)``: runs after a delete finished (garbage
+collection of dependents); must not block."""
 """``(operation, resource, seconds)``: storage latency hook for ``/metrics``."""
 
 _MAX_UPDATE_RETRIES = 20
@@ -73,6 +76,7 @@ class GenericStore(Resource):
         self.columns = strategy.columns
         self.namespace_check = namespace_check
         self._observe = observe
+        self.after_delete: DeleteHook | None = None
         group = info.group or "core"
         self.prefix = f"/registry/{group}/{info.plural}/"
 
@@ -268,11 +272,7 @@ class GenericStore(Resource):
         if expected == 0 and not self.strategy.allow_unconditional_update:
             raise self._invalid(
                 obj,
-                [
-                    field.invalid(
-                        "metadata.resourceVersion", 0, "must be specified for an update"
-                    )
-                ],
+                [field.invalid("metadata.resourceVersion", 0, "must be specified for an update")],
             )
         if expected and expected != current.mod_revision:
             raise self._conflict(name)
@@ -387,7 +387,10 @@ class GenericStore(Resource):
                 continue
             except st.KeyNotFound:
                 raise self._not_found(name) from None
-            return self.with_type(self.decode(kv)), True
+            deleted = self.with_type(self.decode(kv))
+            if self.after_delete is not None:
+                self.after_delete(self, deleted, options)
+            return deleted, True
         raise self._conflict(name)
 
     async def delete_collection(self, ctx: RequestContext, opts: ListOptions, options: Obj) -> Obj:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -291,3 +292,55 @@ def test_selector_errors_are_bad_requests(http: httpx.Client, ns: str) -> None:
         f"/api/v1/namespaces/{ns}/secrets", params={"fieldSelector": "type=kubernetes.io/tls"}
     ).json()
     assert [i["metadata"]["name"] for i in typed["items"]] == ["tls"]
+
+
+def _owned(name: str, owner: dict) -> dict:
+    obj = cm(name)
+    obj["metadata"]["ownerReferences"] = [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "name": owner["metadata"]["name"],
+            "uid": owner["metadata"]["uid"],
+        }
+    ]
+    return obj
+
+
+@pytest.mark.parametrize(
+    ("policy", "dependent_left"),
+    [
+        pytest.param("Background", False, id="background-deletes-dependents"),
+        pytest.param("Orphan", True, id="orphan-keeps-dependents"),
+    ],
+)
+def test_propagation_policy(http: httpx.Client, ns: str, policy: str, dependent_left: bool) -> None:
+    owner = http.post(
+        f"/apis/apps/v1/namespaces/{ns}/deployments",
+        json={
+            "metadata": {"name": "owner"},
+            "spec": {
+                "selector": {"matchLabels": {"a": "b"}},
+                "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": []}},
+            },
+        },
+    ).json()
+    http.post(f"/api/v1/namespaces/{ns}/configmaps", json=_owned("dep", owner))
+    r = http.request(
+        "DELETE",
+        f"/apis/apps/v1/namespaces/{ns}/deployments/owner",
+        json={"propagationPolicy": policy},
+    )
+    assert r.status_code == 200
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        got = http.get(f"/api/v1/namespaces/{ns}/configmaps/dep")
+        if policy == "Orphan" and "ownerReferences" not in got.json().get("metadata", {}):
+            break
+        if policy == "Background" and got.status_code == 404:
+            break
+        time.sleep(0.1)
+    got = http.get(f"/api/v1/namespaces/{ns}/configmaps/dep")
+    assert (got.status_code == 200) is dependent_left
+    if dependent_left:
+        assert "ownerReferences" not in got.json()["metadata"]
