@@ -6,6 +6,7 @@ The composition root calls ``build``; the HTTP server only sees the resulting ma
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -89,5 +90,7 @@ async def bootstrap(installed: Installed) -> None:
         try:
             await installed.namespaces.get(ctx, name)
         except errors.NotFound:
-            await installed.namespaces.create(ctx, {"metadata": {"name": name}})
+            # Another API server sharing the store may create it at the same moment.
+            with contextlib.suppress(errors.AlreadyExists):
+                await installed.namespaces.create(ctx, {"metadata": {"name": name}})
     await installed.namespaces.resume_finalizers()
