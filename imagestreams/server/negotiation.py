@@ -1,7 +1,8 @@
 """Content negotiation: request bodies in (JSON or YAML), responses out (JSON, YAML, Table).
 
-kube-apiserver accepts JSON and YAML bodies and answers JSON unless asked for YAML; protobuf is
-not offered (clients fall back to JSON, which every Kubernetes client supports).
+kube-apiserver accepts JSON, YAML and (for built-in kinds) protobuf bodies; kubectl's typed
+commands send protobuf, which we decode. Responses are JSON (or YAML on request): clients list
+JSON after protobuf in Accept and decode by the response's Content-Type.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import yaml
 from starlette.responses import Response
 
 from imagestreams import errors
+from imagestreams.api import protobuf
 from imagestreams.rest import table
 
 __all__ = [
@@ -27,6 +29,10 @@ __all__ = [
 JSON = "application/json"
 YAML = "application/yaml"
 _encoder = msgspec.json.Encoder()
+_UNKNOWN_FORMAT = (
+    "the body of the request was in an unknown format - accepted media types include: "
+    "application/json, application/yaml, application/vnd.kubernetes.protobuf"
+)
 _BODY_TYPES = (JSON, YAML, "application/yml", "text/yaml", "application/x-yaml")
 
 
@@ -37,11 +43,13 @@ def _media(content_type: str) -> str:
 def decode_body(body: bytes, content_type: str, *, expect: str = "") -> Any:
     """Decode a create/update body; a wrong content type is 415, garbage is 400."""
     media = _media(content_type) if content_type else JSON
+    if media == protobuf.MEDIA_TYPE:
+        try:
+            return protobuf.decode_k8s_protobuf(body)
+        except protobuf.ProtobufDecodeError:
+            raise errors.UnsupportedMediaType(_UNKNOWN_FORMAT) from None
     if media not in _BODY_TYPES:
-        raise errors.UnsupportedMediaType(
-            f"the body of the request was in an unknown format - accepted media types include: "
-            f"{', '.join(('application/json', 'application/yaml'))}"
-        )
+        raise errors.UnsupportedMediaType(_UNKNOWN_FORMAT)
     try:
         if media == JSON:
             return msgspec.json.decode(body)
