@@ -32,6 +32,21 @@ class Resource:
     def __init__(self, info: scheme.ResourceInfo) -> None:
         self.info = info
 
+    def unknown_fields(self, obj: Obj) -> list[str]:
+        """Paths of fields in a request body this resource does not know, in body order
+        (``fieldValidation``); the default knows every field."""
+        return []
+
+    def drop_fields(self, obj: Obj, paths: list[str]) -> None:
+        """Remove the ``unknown_fields`` paths, as a typed decode would."""
+        for path in paths:
+            *parents, last = path.split(".")
+            node: object = obj
+            for part in parents:
+                node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, dict):
+                node.pop(last, None)
+
     def _unsupported(self, verb: str) -> errors.ApiError:
         return errors.MethodNotAllowed(
             f"the server does not allow this method on the requested resource"

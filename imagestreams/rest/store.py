@@ -80,6 +80,9 @@ class GenericStore(Resource):
         group = info.group or "core"
         self.prefix = f"/registry/{group}/{info.plural}/"
 
+    def unknown_fields(self, obj: Obj) -> list[str]:
+        return self.strategy.unknown_fields(obj)
+
     # -- keys and codec -----------------------------------------------------------------
     def key(self, namespace: str, name: str) -> str:
         if self.info.namespaced:

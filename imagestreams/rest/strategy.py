@@ -15,7 +15,27 @@ from imagestreams.rest.context import RequestContext
 from imagestreams.rest.table import Column
 from imagestreams.validation import field, meta
 
-__all__ = ["NameValidator", "Obj", "StatusStrategy", "Strategy"]
+__all__ = ["OBJECT_META_FIELDS", "NameValidator", "Obj", "StatusStrategy", "Strategy"]
+
+OBJECT_META_FIELDS = frozenset(
+    {
+        "name",
+        "generateName",
+        "namespace",
+        "selfLink",
+        "uid",
+        "resourceVersion",
+        "generation",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "labels",
+        "annotations",
+        "ownerReferences",
+        "finalizers",
+        "managedFields",
+    }
+)
 
 Obj = dict[str, Any]
 NameValidator = Callable[[str, bool], list[str]]
@@ -63,6 +83,23 @@ class Strategy:
     def decorate(self, obj: Obj) -> None:
         """Fill in computed fields on every object returned to a client."""
 
+    top_level_fields: frozenset[str] | None = None
+    """Fields a body may carry besides apiVersion/kind/metadata; ``None`` = anything."""
+
+    def unknown_fields(self, obj: Obj) -> list[str]:
+        """Unknown top-level and ObjectMeta fields, in body order."""
+        unknown: list[str] = []
+        for key, value in obj.items():
+            if key in ("apiVersion", "kind"):
+                continue
+            if key == "metadata":
+                if isinstance(value, dict):
+                    unknown.extend(f"metadata.{k}" for k in value if k not in OBJECT_META_FIELDS)
+                continue
+            if self.top_level_fields is not None and key not in self.top_level_fields:
+                unknown.append(key)
+        return unknown
+
     def field_set(self, obj: Obj) -> Mapping[str, str]:
         """Fields usable in ``fieldSelector`` (``metadata.name`` and ``metadata.namespace``
         always; kinds add their own)."""
@@ -96,6 +133,7 @@ class StatusStrategy(Strategy):
         self.main = main
         self.columns = main.columns
         self.name_validator = main.name_validator
+        self.top_level_fields = main.top_level_fields
 
     def prepare_for_update(self, ctx: RequestContext, new: Obj, old: Obj) -> None:
         for key in list(new):

@@ -95,7 +95,7 @@ async def dispatch(
 
     def respond(obj: Obj, code: int = 200) -> Response:
         if ctx.warnings:
-            headers["Warning"] = ", ".join(f'299 - "{w}"' for w in ctx.warnings)
+            headers["Warning"] = ", ".join(f'299 - "{_quote(w)}"' for w in ctx.warnings)
         if fmt == "table" and obj.get("kind") != "Status":
             obj = _table(
                 resource,
@@ -126,14 +126,17 @@ async def dispatch(
                 }
             )
         return _watch_response(resource, ctx, opts, fmt, query, stopping)
+    validation = _field_validation(query)
     if verb == "create":
         obj = _object_body(await _body(request, resource.info.kind), resource)
+        _check_fields(resource, obj, validation, ctx)
         if info.name and resource.info.subresource:
             obj.setdefault("metadata", {}).setdefault("name", info.name)
         created = await resource.create(ctx, obj)
         return respond(created, 200 if created.get("kind") == "Status" else 201)
     if verb == "update":
         obj = _object_body(await _body(request, resource.info.kind), resource)
+        _check_fields(resource, obj, validation, ctx)
         stored, was_created = await resource.update(ctx, info.name, obj)
         return respond(stored, 201 if was_created else 200)
     if verb == "patch":
@@ -147,7 +150,9 @@ async def dispatch(
         kind_key = (resource.info.api_version, resource.info.kind)
 
         def apply(current: Obj) -> Obj:
-            return patching.apply_patch(content_type, current, raw, kind_key)
+            patched = patching.apply_patch(content_type, current, raw, kind_key)
+            _check_fields(resource, patched, validation, ctx)
+            return patched
 
         return respond(await resource.patch(ctx, info.name, apply))
     if verb == "delete":
@@ -180,6 +185,34 @@ async def dispatch(
         opts = parse_list_options(query)
         return respond(await resource.delete_collection(ctx, opts, {}))
     raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
+
+
+def _quote(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _field_validation(query: Mapping[str, str]) -> str:
+    mode = query.get("fieldValidation", "Warn") or "Warn"
+    if mode not in ("Ignore", "Warn", "Strict"):
+        raise errors.BadRequest(
+            f"fieldValidation must be one of Ignore, Warn, or Strict, got {mode!r}"
+        )
+    return mode
+
+
+def _check_fields(resource: Resource, obj: Obj, mode: str, ctx: RequestContext) -> None:
+    """``fieldValidation``: Strict refuses unknown fields, Warn and Ignore drop them (Warn
+    also says so in a ``Warning`` header), as kube-apiserver's typed decoding does."""
+    unknown = resource.unknown_fields(obj)
+    if not unknown:
+        return
+    if mode == "Strict":
+        raise errors.BadRequest(
+            "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in unknown)
+        )
+    if mode == "Warn":
+        ctx.warnings.extend(f'unknown field "{f}"' for f in unknown)
+    resource.drop_fields(obj, unknown)
 
 
 def _opts_dict(opts: ListOptions) -> dict[str, Any]:

@@ -7,6 +7,7 @@ defaulting (``Opaque``) and immutability, as kube-apiserver does.
 
 from __future__ import annotations
 
+import base64
 import re
 
 from imagestreams.api import scheme
@@ -51,6 +52,33 @@ def is_config_map_key(key: str) -> list[str]:
     return errs
 
 
+_SPEC_STATUS = frozenset({"spec", "status"})
+TOP_LEVEL_FIELDS: dict[str, frozenset[str]] = {
+    "secrets": frozenset({"data", "stringData", "type", "immutable"}),
+    "configmaps": frozenset({"data", "binaryData", "immutable"}),
+    "serviceaccounts": frozenset({"secrets", "imagePullSecrets", "automountServiceAccountToken"}),
+    "limitranges": frozenset({"spec"}),
+    "events": frozenset(
+        {
+            "involvedObject",
+            "reason",
+            "message",
+            "source",
+            "firstTimestamp",
+            "lastTimestamp",
+            "count",
+            "type",
+            "eventTime",
+            "series",
+            "action",
+            "related",
+            "reportingComponent",
+            "reportingInstance",
+        }
+    ),
+}
+
+
 class NamespaceStrategy(Strategy):
     has_status = True
     name_validator = staticmethod(meta.name_is_dns1123_label)
@@ -81,10 +109,21 @@ class NamespaceStrategy(Strategy):
         return fields
 
 
+def _merge_string_data(obj: Obj) -> None:
+    """``stringData`` is write-only: merged into ``data`` (base64), as kube-apiserver does."""
+    string_data = obj.pop("stringData", None)
+    if isinstance(string_data, dict) and string_data:
+        data = obj.get("data") or {}
+        for key, value in string_data.items():
+            data[key] = base64.b64encode(str(value).encode()).decode()
+        obj["data"] = data
+
+
 class SecretStrategy(Strategy):
     def prepare_for_create(self, ctx: RequestContext, obj: Obj) -> None:
         if not obj.get("type"):
             obj["type"] = "Opaque"
+        _merge_string_data(obj)
 
     def validate(self, ctx: RequestContext, obj: Obj) -> list[field.FieldError]:
         errs: list[field.FieldError] = []
@@ -108,6 +147,7 @@ class SecretStrategy(Strategy):
     def prepare_for_update(self, ctx: RequestContext, new: Obj, old: Obj) -> None:
         if not new.get("type"):
             new["type"] = old.get("type", "Opaque")
+        _merge_string_data(new)
 
     def validate_update(self, ctx: RequestContext, new: Obj, old: Obj) -> list[field.FieldError]:
         errs = self.validate(ctx, new)
@@ -139,4 +179,5 @@ def strategy_for(info: scheme.ResourceInfo) -> Strategy:
         if info.plural in _WITH_STATUS_AND_GENERATION:
             strategy.tracks_generation = True
     strategy.columns = core_columns.COLUMNS.get((info.group, info.plural))
+    strategy.top_level_fields = TOP_LEVEL_FIELDS.get(info.plural, _SPEC_STATUS)
     return strategy
