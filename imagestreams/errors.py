@@ -209,7 +209,7 @@ class Invalid(ApiError):
             agg = str(errors[0])
         else:
             agg = "[" + ", ".join(str(e) for e in errors) + "]"
-        causes = [{"type": e.type.value, "message": e.body(), "field": e.field} for e in errors]
+        causes = [{"reason": e.type.value, "message": e.body(), "field": e.field} for e in errors]
         super().__init__(
             f'{qkind} "{name}" is invalid: {agg}',
             name=name,

@@ -6,7 +6,8 @@ that the controllers' in-process client can call stores directly.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 __all__ = ["AccessCheck", "RequestContext", "User"]
@@ -40,3 +41,8 @@ class RequestContext:
     field_manager: str = ""
     warnings: list[str] = field(default_factory=list)
     can: AccessCheck = _allow_all
+    query: Mapping[str, str] = field(default_factory=dict)
+    """The request's query parameters, for virtual resources whose GET takes options (e.g.
+    selectors on ``imagestreams/secrets``)."""
+    done: asyncio.Event | None = None
+    """Set when the server shuts down: long-running calls (watches) end cleanly."""

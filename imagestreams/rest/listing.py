@@ -252,6 +252,7 @@ async def watch_objects(
         yield "BOOKMARK", bm
     events = store.storage.watch(prefix, start_revision=start)
     last_rev = start
+    stop = asyncio.ensure_future(ctx.done.wait()) if ctx.done is not None else None
     try:
         iterator = events.__aiter__()
         pending: asyncio.Task[st.Event] | None = None
@@ -264,7 +265,12 @@ async def watch_objects(
                 timeout = left if timeout is None else min(timeout, left)
             if pending is None:
                 pending = asyncio.ensure_future(iterator.__anext__())
-            done, _ = await asyncio.wait({pending}, timeout=timeout)
+            waiting: set[asyncio.Future[Any]] = {pending} if stop is None else {pending, stop}
+            done, _ = await asyncio.wait(
+                waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            if stop is not None and stop in done:
+                return
             if not done:
                 if opts.allow_watch_bookmarks:
                     yield "BOOKMARK", _bookmark(store, last_rev)
@@ -285,6 +291,8 @@ async def watch_objects(
             if translated is not None:
                 yield translated
     finally:
+        if stop is not None:
+            stop.cancel()
         if pending is not None:
             pending.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -295,7 +303,7 @@ async def watch_objects(
 
 
 def _translate(store: GenericStore, flt: Filter, event: st.Event) -> WatchEvent | None:
-    obj = store.with_type(store.decode(event.kv))
+    obj = store.decode_shared(event.kv)
     if event.type is st.EventType.DELETE:
         return ("DELETED", obj) if flt.matches(obj) else None
     now = flt.matches(obj)
@@ -303,7 +311,7 @@ def _translate(store: GenericStore, flt: Filter, event: st.Event) -> WatchEvent 
         return ("ADDED", obj) if now else None
     if flt.empty:
         return "MODIFIED", obj
-    before = flt.matches(store.decode(event.prev))
+    before = flt.matches(store.decode_shared(event.prev))
     if now and before:
         return "MODIFIED", obj
     if now:

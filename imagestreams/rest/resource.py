@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from imagestreams import errors
+from imagestreams._util.lru import Lru
 from imagestreams.api import scheme
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.options import ListOptions
@@ -31,6 +32,9 @@ class Resource:
 
     def __init__(self, info: scheme.ResourceInfo) -> None:
         self.info = info
+        self.encoded_events: Lru[tuple[str, str, str, str, str], bytes] = Lru(512)
+        """Watch event bytes by (uid, resourceVersion, type, format, includeObject): one
+        encoding per event however many watchers deliver it."""
 
     def unknown_fields(self, obj: Obj) -> list[str]:
         """Paths of fields in a request body this resource does not know, in body order

@@ -6,7 +6,6 @@ names. They parse options, call the resource, and serialise; they never build er
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
@@ -17,7 +16,7 @@ from imagestreams import errors
 from imagestreams.rest import patch as patching, table
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.options import ListOptions, parse_list_options
-from imagestreams.rest.resource import Obj, Resource, WatchEvent
+from imagestreams.rest.resource import Obj, Resource
 from imagestreams.server import negotiation
 from imagestreams.server.requestinfo import RequestInfo
 from imagestreams.validation import field
@@ -106,6 +105,7 @@ async def dispatch(
         return negotiation.json_response(obj, code, "yaml" if fmt == "yaml" else "json", headers)
 
     if verb == "get":
+        ctx.query = query
         return respond(await resource.get(ctx, info.name))
     if verb == "list":
         opts = parse_list_options(query)
@@ -116,6 +116,7 @@ async def dispatch(
             )
         return respond(listed)
     if verb == "watch":
+        ctx.done = stopping
         opts = parse_list_options(query)
         if info.name:
             name_sel = f"metadata.name={info.name}"
@@ -133,7 +134,8 @@ async def dispatch(
         if info.name and resource.info.subresource:
             obj.setdefault("metadata", {}).setdefault("name", info.name)
         created = await resource.create(ctx, obj)
-        return respond(created, 200 if created.get("kind") == "Status" else 201)
+        code = int(created.get("code") or 201) if created.get("kind") == "Status" else 201
+        return respond(created, code)
     if verb == "update":
         obj = _object_body(await _body(request, resource.info.kind), resource)
         _check_fields(resource, obj, validation, ctx)
@@ -230,33 +232,21 @@ def _watch_response(
     events = resource.watch(ctx, opts)
 
     async def stream() -> AsyncIterator[bytes]:
+        # ctx.done (the server's stopping event) ends the watch between events; errors after
+        # the 200 was sent become a final ERROR event, as kube-apiserver sends them.
         iterator = events.__aiter__()
-        stop = asyncio.ensure_future(stopping.wait())
-        nxt: asyncio.Future[WatchEvent] | None = None
         try:
             while True:
-                nxt = asyncio.ensure_future(iterator.__anext__())
-                done, _ = await asyncio.wait({nxt, stop}, return_when=asyncio.FIRST_COMPLETED)
-                if nxt not in done:
-                    return
                 try:
-                    kind, obj = nxt.result()
+                    kind, obj = await iterator.__anext__()
                 except StopAsyncIteration:
                     return
                 except errors.ApiError as exc:
                     kind, obj = "ERROR", exc.status()
-                finally:
-                    if nxt.done():
-                        nxt = None
                 yield _event_bytes(resource, kind, obj, fmt, query)
                 if kind == "ERROR":
                     return
         finally:
-            stop.cancel()
-            if nxt is not None:
-                nxt.cancel()
-                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration, Exception):
-                    await nxt
             aclose = getattr(iterator, "aclose", None)
             if aclose is not None:
                 await aclose()
@@ -271,13 +261,32 @@ def _watch_response(
 def _event_bytes(
     resource: Resource, kind: str, obj: Obj, fmt: str, query: Mapping[str, str]
 ) -> bytes:
-    if fmt == "table" and kind not in ("ERROR", "BOOKMARK"):
+    if kind in ("ERROR", "BOOKMARK"):
+        return _encode_event(resource, kind, obj, "json", query)
+    md = obj.get("metadata") or {}
+    key = (
+        md.get("uid", ""),
+        md.get("resourceVersion", ""),
+        kind,
+        fmt,
+        query.get("includeObject", ""),
+    )
+    if not key[0] or not key[1]:
+        return _encode_event(resource, kind, obj, fmt, query)
+    return resource.encoded_events.get_or_make(
+        key, lambda: _encode_event(resource, kind, obj, fmt, query)
+    )
+
+
+def _encode_event(
+    resource: Resource, kind: str, obj: Obj, fmt: str, query: Mapping[str, str]
+) -> bytes:
+    if fmt == "table":
         obj = _table(
             resource,
             [obj],
             {"resourceVersion": obj.get("metadata", {}).get("resourceVersion", "")},
             query,
         )
-    event: WatchEvent = (kind, obj)
-    payload, _ = negotiation.encode({"type": event[0], "object": event[1]})
+    payload, _ = negotiation.encode({"type": kind, "object": obj})
     return payload + b"\n"

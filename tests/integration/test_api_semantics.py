@@ -81,7 +81,7 @@ def test_invalid_name_has_field_causes(http: httpx.Client, ns: str) -> None:
     body = r.json()
     assert body["reason"] == "Invalid"
     assert body["details"]["causes"][0]["field"] == "metadata.name"
-    assert body["details"]["causes"][0]["type"] == "FieldValueInvalid"
+    assert body["details"]["causes"][0]["reason"] == "FieldValueInvalid"
     assert body["message"].startswith(
         'ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name"'
     )
@@ -92,7 +92,7 @@ def test_missing_name_is_required(http: httpx.Client, ns: str) -> None:
     assert r.status_code == 422
     cause = r.json()["details"]["causes"][0]
     assert cause == {
-        "type": "FieldValueRequired",
+        "reason": "FieldValueRequired",
         "field": "metadata.name",
         "message": "Required value: name or generateName is required",
     }
