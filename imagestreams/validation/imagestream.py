@@ -209,22 +209,39 @@ def validate_image_stream(
     for name in sorted(history):
         spec_tag = tags.get(name)
         insecure = insecure_repository or (spec_tag is not None and spec_tag.import_policy.insecure)
+        checked: dict[str, str | None] = {}  # pull spec -> problem; histories repeat specs
         for i, event in enumerate(history[name].items or []):
-            path = FieldPath.root("status", "tags").key(name).child("items").index(i)
-            path = path.child("dockerImageReference")
-            if not event.docker_image_reference:
+            spec = event.docker_image_reference
+            if spec not in checked:
+                checked[spec] = _status_reference_problem(spec, insecure, whitelister)
+            problem = checked[spec]
+            if problem is None:
+                continue
+            path = _item_path(name, i).child("dockerImageReference")
+            if not spec:
                 errs.append(field.required(path))
-                continue
-            try:
-                ref = DockerImageReference.parse(event.docker_image_reference)
-            except InvalidReference as exc:
-                errs.append(field.invalid(path, event.docker_image_reference, str(exc)))
-                continue
-            if whitelister is not None:
-                msg = whitelister.admit_reference(ref, Transport.for_flag(insecure))
-                if msg is not None:
-                    errs.append(field.forbidden(path, msg))
+            elif problem.startswith("forbidden:"):
+                errs.append(field.forbidden(path, problem.removeprefix("forbidden:")))
+            else:
+                errs.append(field.invalid(path, spec, problem))
     return errs
+
+
+def _status_reference_problem(
+    spec: str, insecure: bool, whitelister: RegistryWhitelister | None
+) -> str | None:
+    """``None`` when a history pull spec is fine, else its parse error or ``forbidden:<msg>``."""
+    if not spec:
+        return ""
+    try:
+        ref = DockerImageReference.parse(spec)
+    except InvalidReference as exc:
+        return str(exc)
+    if whitelister is not None:
+        msg = whitelister.admit_reference(ref, Transport.for_flag(insecure))
+        if msg is not None:
+            return f"forbidden:{msg}"
+    return None
 
 
 def _validate_repository(
@@ -263,22 +280,30 @@ def _spec_references(stream: ImageStream) -> list[str]:
     return refs
 
 
+def _item_path(tag: str, index: int) -> FieldPath:
+    return FieldPath.root("status", "tags").key(tag).child("items").index(index)
+
+
+def _status_reference_set(stream: ImageStream) -> set[str]:
+    return {e.docker_image_reference for entry in stream.status.tags for e in entry.items or ()}
+
+
 def _status_references(
-    stream: ImageStream,
-) -> dict[str, list[tuple[FieldPath, bool]]]:
-    """Every status pull spec with the paths that hold it and whether each is insecure."""
+    stream: ImageStream, skip: set[str]
+) -> dict[str, list[tuple[str, int, bool]]]:
+    """Every status pull spec not in ``skip`` with the ``(tag, item index)`` holding it and
+    whether each is insecure. Paths are built only for errors: histories hold thousands of
+    items, almost all of them already known."""
     tags = spec_tags(stream)
     insecure_repository = is_repository_insecure(stream.metadata)
-    refs: dict[str, list[tuple[FieldPath, bool]]] = {}
+    refs: dict[str, list[tuple[str, int, bool]]] = {}
     history = status_tags(stream)
     for name in sorted(history):
         spec_tag = tags.get(name)
         insecure = insecure_repository or (spec_tag is not None and spec_tag.import_policy.insecure)
         for i, event in enumerate(history[name].items or []):
-            path = FieldPath.root("status", "tags").key(name).child("items").index(i)
-            refs.setdefault(event.docker_image_reference, []).append(
-                (path.child("dockerImageReference"), insecure)
-            )
+            if event.docker_image_reference not in skip:
+                refs.setdefault(event.docker_image_reference, []).append((name, i, insecure))
     return refs
 
 
@@ -289,7 +314,7 @@ def validate_image_stream_update(
     if whitelister is not None:
         whitelister = whitelister.copy()
         _exempt(whitelister, _spec_references(old))
-        _exempt(whitelister, _status_references(old))
+        _exempt(whitelister, _status_reference_set(old))
     return validate_image_stream(new, whitelister)
 
 
@@ -299,18 +324,23 @@ def validate_image_stream_status_update(
     """``/status``: only references not already in the old status are parsed and checked."""
     errs: list[FieldError] = []
     insecure_repository = is_repository_insecure(new.metadata)
-    old_refs = _status_references(old)
-    for ref_string, holders in _status_references(new).items():
-        if ref_string in old_refs:
-            continue
+    for ref_string, holders in _status_references(new, _status_reference_set(old)).items():
         try:
             ref = DockerImageReference.parse(ref_string)
         except InvalidReference as exc:
-            errs.extend(field.invalid(path, ref_string, str(exc)) for path, _ in holders)
+            errs.extend(
+                field.invalid(
+                    _item_path(tag, i).child("dockerImageReference"), ref_string, str(exc)
+                )
+                for tag, i, _ in holders
+            )
             continue
         if whitelister is None:
             continue
-        insecure = insecure_repository or any(flag for _, flag in holders)
+        insecure = insecure_repository or any(flag for _, _, flag in holders)
         if (msg := whitelister.admit_reference(ref, Transport.for_flag(insecure))) is not None:
-            errs.extend(field.forbidden(path, msg) for path, _ in holders)
+            errs.extend(
+                field.forbidden(_item_path(tag, i).child("dockerImageReference"), msg)
+                for tag, i, _ in holders
+            )
     return errs

@@ -1,0 +1,99 @@
+"""Stream reads and writes shared by the tag views (ImageStreamTag and ImageTag).
+
+Both views list the streams of a namespace (or of all namespaces) with the stream labels as their
+own, write a modified stream back through the main endpoint (creating it when it does not exist
+yet, as upstream's tag REST objects do), and delete a tag by removing its spec and its history in
+one internal update that honours a ``uid`` precondition.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from imagestreams import errors
+from imagestreams.api.image_v1 import GROUP, ImageStream
+from imagestreams.resources.image import wire
+from imagestreams.resources.image.backend import Backend, Obj, status_success
+from imagestreams.rest.context import RequestContext
+from imagestreams.rest.options import ListOptions
+
+__all__ = ["ServerTimeout", "delete_tag", "list_streams", "stream_json", "write_stream"]
+
+
+class ServerTimeout(errors.ApiError):
+    """apimachinery ``NewServerTimeout``: a 500 with reason ``ServerTimeout``."""
+
+    code = 500
+    reason = "ServerTimeout"
+
+    @classmethod
+    def for_operation(cls, resource: str, operation: str) -> ServerTimeout:
+        return cls(
+            f"The {operation} operation against {resource}.{GROUP} could not be completed at "
+            "this time, please try again.",
+            name=operation,
+            group=GROUP,
+            kind=resource,
+            retry_after=2,
+        )
+
+
+def stream_json(stream: ImageStream) -> Obj:
+    """A typed stream as a request body (unset metadata fields left out)."""
+    body: Obj = msgspec.to_builtins(stream)
+    body["metadata"] = {k: v for k, v in body["metadata"].items() if v is not None}
+    return body
+
+
+async def list_streams(
+    backend: Backend, ctx: RequestContext, label_selector: str
+) -> tuple[list[ImageStream], str]:
+    """The streams the request's namespace (all when empty) holds, in name order, typed."""
+    listed = await backend.streams.list(ctx, ListOptions(label_selector=label_selector))
+    streams = [wire.decode_stream(item) for item in listed["items"]]
+    return streams, str(listed["metadata"].get("resourceVersion", ""))
+
+
+async def write_stream(backend: Backend, ctx: RequestContext, stream: ImageStream) -> ImageStream:
+    """Create ``stream`` if it has never been stored, else update it conditionally on the
+    resource version it was read at. Conflicts and AlreadyExists propagate (callers retry)."""
+    body = stream_json(stream)
+    if stream.metadata.creation_timestamp is None:
+        written = await backend.streams.create(ctx, body)
+    else:
+        written, _ = await backend.streams.update(ctx, stream.metadata.name, body)
+    return wire.decode_stream(written)
+
+
+async def delete_tag(
+    backend: Backend,
+    ctx: RequestContext,
+    stream_name: str,
+    tag: str,
+    name: str,
+    resource: str,
+    options: Obj,
+) -> tuple[Obj, bool]:
+    """Remove spec tag and history of ``tag`` (7.6); 404 ``<resource>`` when neither exists."""
+    uid = (options.get("preconditions") or {}).get("uid")
+
+    def remove(current: Obj) -> Obj:
+        md = current.get("metadata") or {}
+        if uid and uid != md.get("uid"):
+            raise errors.Conflict.for_resource(
+                resource, GROUP, name, "the UID precondition was not met"
+            )
+        spec = current.get("spec") or {}
+        status = current.get("status") or {}
+        spec_tags = [t for t in spec.get("tags") or () if t.get("name") != tag]
+        status_tags = [t for t in status.get("tags") or () if t.get("tag") != tag]
+        if len(spec_tags) == len(spec.get("tags") or ()) and len(status_tags) == len(
+            status.get("tags") or ()
+        ):
+            raise errors.NotFound.for_resource(resource, GROUP, name)
+        spec["tags"], status["tags"] = spec_tags, status_tags
+        current["spec"], current["status"] = spec, status
+        return current
+
+    await backend.internal.guaranteed_update(ctx, stream_name, remove)
+    return status_success(), True
