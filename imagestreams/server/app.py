@@ -25,6 +25,7 @@ from imagestreams import errors
 from imagestreams.rest.context import RequestContext, User
 from imagestreams.rest.resource import Resource
 from imagestreams.server import (
+    audit,
     authn,
     authz,
     discovery,
@@ -57,6 +58,7 @@ class ApiServer:
     max_requests_inflight: int = 400
     max_mutating_requests_inflight: int = 200
     max_body_bytes: int = 3 * 1024 * 1024
+    audit_log: audit.AuditLog | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     ready: bool = False
 
@@ -142,12 +144,16 @@ class ApiServer:
 
     async def _serve(self, request: Request, info: RequestInfo) -> Response:
         user = self.authenticator.authenticate(request.headers)
+        audit.note_user(request.scope, user)
         if user is None:
             raise errors.Unauthorized("Unauthorized")
         attrs = authz.Attributes.from_request(user, info)
         decision, reason = await self.authorizer.authorize(attrs)
         if decision is not authz.Decision.ALLOW:
-            raise authz.forbidden_error(attrs, reason)
+            denied = authz.forbidden_error(attrs, reason)
+            audit.note_decision(request.scope, False, reason, denied.message)
+            raise denied
+        audit.note_decision(request.scope, True, reason)
         if not info.is_resource_request:
             return self._non_resource(request, info)
         resource = self._resource_for(info)
@@ -212,9 +218,12 @@ class ApiServer:
             ]
         )
         inner: ASGIApp = limits.BodySizeLimit(app, max_bytes=self.max_body_bytes)
-        return limits.InflightLimiter(
+        outer: ASGIApp = limits.InflightLimiter(
             inner,
             max_readonly=self.max_requests_inflight,
             max_mutating=self.max_mutating_requests_inflight,
             metrics=self.metrics,
         )
+        if self.audit_log is not None:
+            outer = audit.AuditMiddleware(outer, self.audit_log)
+        return outer

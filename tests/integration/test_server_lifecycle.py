@@ -40,7 +40,14 @@ def test_token_auth_file_users(tmp_path: Path) -> None:
     tokens.write_text('alice-token-123,alice,1001,"devs,qa"\n')
     with start_server(tmp_path / "data", "--token-auth-file", str(tokens)) as server:
         with server.client(token="alice-token-123") as http:
-            assert http.get("/api/v1/namespaces").status_code == 200
+            # Authenticated, but RBAC grants a plain user discovery only.
+            assert http.get("/apis").status_code == 200
+            denied = http.get("/api/v1/namespaces")
+            assert denied.status_code == 403
+            assert denied.json()["message"] == (
+                'namespaces is forbidden: User "alice" cannot list resource "namespaces" in '
+                'API group "" at the cluster scope'
+            )
         with server.client(token="wrong") as http:
             r = http.get("/api/v1/namespaces")
             assert r.status_code == 401
