@@ -19,8 +19,10 @@ from typing import Any
 
 import uvicorn
 
+from imagestreams.rbac.system import AccessSystem
 from imagestreams.resources import install
-from imagestreams.server import authn, metrics, tls
+from imagestreams.resources.image.install import image_extension
+from imagestreams.server import audit, authn, authz, metrics, tls
 from imagestreams.server.app import ApiServer
 from imagestreams.storage import interface as st
 from imagestreams.storage.compactor import Compactor
@@ -47,6 +49,10 @@ class ServeConfig:
     components: tuple[str, ...] = ("api", "controllers")
     storage_url: str = ""
     compaction_interval: float = 300.0
+    audit_log_path: str = ""
+    """``--audit-log-path``: JSON-lines audit events; ``-`` is stdout, empty is off."""
+    authorization_mode: str = "RBAC"
+    """``RBAC`` (default) or ``AlwaysAllow`` (every authenticated user may do everything)."""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -110,8 +116,23 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(cfg.data_dir, 0o700)
     storage = await open_storage(cfg)
-    installed = install.build(storage, observe=metrics.observe_storage)
+    admin_token = authn.ensure_admin_token(cfg.data_dir)
+    access = AccessSystem(storage, cfg.data_dir, _authenticator(cfg, admin_token))
+    registry_host = (
+        cfg.registry_hostname
+        if cfg.registry_hostname is not None
+        else f"{cfg.client_host}:{cfg.host_port[1]}"
+    )
+    installed = install.build(
+        storage,
+        observe=metrics.observe_storage,
+        extensions=(
+            image_extension(registry_host, cfg.public_registry_hostname),
+            access.extension,
+        ),
+    )
     await install.bootstrap(installed)
+    await access.start()
     compactor = Compactor(storage, cfg.compaction_interval)
     compactor.start()
     host, port = cfg.host_port
@@ -128,13 +149,18 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
             pki = tls.ensure_pki(cfg.data_dir, [host, cfg.client_host])
             ssl = {"ssl_certfile": str(pki.cert_path), "ssl_keyfile": str(pki.key_path)}
             ca_pem = pki.ca_pem
-    admin_token = authn.ensure_admin_token(cfg.data_dir)
     url = f"{scheme}://{cfg.client_host}:{port}"
     kubeconfig = cfg.data_dir / "admin.kubeconfig"
     authn.write_kubeconfig(kubeconfig, url, ca_pem, admin_token)
+    authorizer: authz.Authorizer = access.authorizer
+    if cfg.authorization_mode == "AlwaysAllow":
+        authorizer = authz.AllowAllAuthenticated()
+    audit_log = audit.AuditLog(cfg.audit_log_path) if cfg.audit_log_path else None
     api = ApiServer(
         resources=installed.resources,
-        authenticator=_authenticator(cfg, admin_token),
+        authenticator=access.authenticator,
+        authorizer=authorizer,
+        audit_log=audit_log,
         max_requests_inflight=cfg.max_requests_inflight,
         max_mutating_requests_inflight=cfg.max_mutating_requests_inflight,
     )
@@ -163,11 +189,14 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         await server.serve()
     finally:
         api.stopping.set()
+        await access.stop()
         await compactor.stop()
         await installed.namespaces.close()
         if installed.gc is not None:
             await installed.gc.close()
         await storage.close()
+        if audit_log is not None:
+            audit_log.close()
 
 
 def run(cfg: ServeConfig) -> None:

@@ -100,6 +100,20 @@ def main() -> None:
     show_default=True,
     help="Seconds between storage compactions (0 = never).",
 )
+@click.option(
+    "--audit-log-path",
+    default="",
+    envvar=_env("audit-log-path"),
+    help="Write audit.k8s.io/v1 events (JSON lines) to this file; '-' means standard output.",
+)
+@click.option(
+    "--authorization-mode",
+    type=click.Choice(["RBAC", "AlwaysAllow"]),
+    default="RBAC",
+    envvar=_env("authorization-mode"),
+    show_default=True,
+    help="RBAC, or AlwaysAllow (every authenticated user may do everything).",
+)
 def serve(
     data_dir: Path,
     listen: str,
@@ -114,6 +128,8 @@ def serve(
     components: str,
     storage_url: str,
     compaction_interval: float,
+    audit_log_path: str,
+    authorization_mode: str,
 ) -> None:
     """Run the API server on the embedded store."""
     from imagestreams import runtime
@@ -137,5 +153,7 @@ def serve(
         components=tuple(c.strip() for c in components.split(",") if c.strip()),
         storage_url=storage_url,
         compaction_interval=compaction_interval,
+        audit_log_path=audit_log_path,
+        authorization_mode=authorization_mode,
     )
     runtime.run(cfg)
