@@ -157,3 +157,17 @@ def serve(
         authorization_mode=authorization_mode,
     )
     runtime.run(cfg)
+
+
+def _register() -> None:
+    """Client commands live in their own modules; the group only lists them."""
+    from imagestreams.cli.describe import describe
+    from imagestreams.cli.set_image_lookup import set_group
+    from imagestreams.cli.tag import tag
+
+    main.add_command(tag)
+    main.add_command(describe)
+    main.add_command(set_group)
+
+
+_register()
