@@ -268,7 +268,8 @@ def table_version(accept: str) -> str | None:
 
 
 def wants_table(accept: str) -> bool:
-    return table_version(accept) is not None
+    # Cheap pre-check: almost every request is plain JSON.
+    return "Table" in accept and table_version(accept) is not None
 
 
 # --- building -----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from imagestreams.server.requestinfo import RequestInfo, request_info
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "HEALTH_PATHS",
+    "REQUEST_INFO_KEY",
     "TOO_MANY_REQUESTS_BODY",
     "BodySizeLimit",
     "InflightLimiter",
@@ -59,6 +60,10 @@ def _query(scope: Scope) -> dict[str, str]:
 
 def _is_health(path: str) -> bool:
     return any(path == p or path.startswith(p + "/") for p in HEALTH_PATHS)
+
+
+REQUEST_INFO_KEY = "imagestreams.request_info"
+"""Where the limiter leaves the parsed ``RequestInfo`` in ``scope["state"]`` for the app."""
 
 
 class InflightLimiter:
@@ -97,6 +102,7 @@ class InflightLimiter:
             return
         query = _query(scope)
         info = request_info(scope["method"], scope["path"], query)
+        scope.setdefault("state", {})[REQUEST_INFO_KEY] = info
         if self.is_long_running(info):
             await self.app(scope, receive, send)
             return

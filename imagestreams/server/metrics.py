@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -149,6 +150,8 @@ class ApiServerMetrics:
             ("group", "kind"),
             registry=r,
         )
+        self._child_cache: dict[tuple[str, ...], tuple[Any, Any]] = {}
+        self._inflight_children = {k: self.inflight.labels(k) for k in ("readOnly", "mutating")}
         for kind in ("readOnly", "mutating"):
             self.inflight.labels(kind).set(0)
             self.dropped.labels(kind)
@@ -179,8 +182,19 @@ class ApiServerMetrics:
         group/version/resource labels are then left empty.
         """
         labels = self._labels(method, info, query, content_type, routed)
-        self.request_total.labels(*labels, str(code)).inc()
-        self.request_duration.labels(*labels).observe(seconds)
+        total, duration = self._children(labels, code)
+        total.inc()
+        duration.observe(seconds)
+
+    def _children(self, labels: tuple[str, ...], code: int) -> tuple[Any, Any]:
+        """Label children, cached: ``labels()`` validates and locks on every call, which cost
+        more than the rest of a GET's metrics work together."""
+        key = (*labels, str(code))
+        pair = self._child_cache.get(key)
+        if pair is None:
+            pair = (self.request_total.labels(*key), self.request_duration.labels(*labels))
+            self._child_cache[key] = pair
+        return pair
 
     def record_dropped(self, method: str, info: RequestInfo, query: Mapping[str, str]) -> None:
         """A request refused with 429 by the in-flight limiter."""
@@ -190,7 +204,8 @@ class ApiServerMetrics:
 
     def set_inflight(self, kind: str, value: int) -> None:
         """``kind`` is ``readOnly`` or ``mutating``."""
-        self.inflight.labels(kind).set(value)
+        child = self._inflight_children.get(kind)
+        (child if child is not None else self.inflight.labels(kind)).set(value)
 
     @contextmanager
     def longrunning_request(
@@ -222,7 +237,12 @@ class ApiServerMetrics:
         self, operation: str, resource: str, seconds: float, group: str = ""
     ) -> None:
         """Storage latency; ``operation`` is get, list, create, update, delete, watch, ..."""
-        self.storage_duration.labels(operation, group, resource).observe(seconds)
+        key = ("storage", operation, group, resource)
+        child = self._child_cache.get(key)
+        if child is None:
+            child = (self.storage_duration.labels(operation, group, resource), None)
+            self._child_cache[key] = child
+        child[0].observe(seconds)
 
     def render(self) -> tuple[bytes, str]:
         """The text exposition and its content type, for the ``/metrics`` handler."""

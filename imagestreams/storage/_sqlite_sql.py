@@ -91,8 +91,8 @@ def connect_writer(path: pathlib.Path) -> sqlite3.Connection:
     return conn
 
 
-def connect_reader(path: pathlib.Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+def connect_reader(path: pathlib.Path, *, check_same_thread: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread)
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute("PRAGMA query_only = ON")
     return conn

@@ -85,6 +85,7 @@ class SQLiteStorage:
         self._subs: set[WatchBuffer] = set()
         self._published = 0
         self._closed = False
+        self._loop_conn: sqlite3.Connection | None = None
 
     async def open(self) -> None:
         """Create or open the database and start the writer and reader threads."""
@@ -93,6 +94,7 @@ class SQLiteStorage:
         writer = await asyncio.to_thread(sql.connect_writer, self.path)
         for _ in range(self._reader_count):
             self._reader_conns.put(await asyncio.to_thread(sql.connect_reader, self.path))
+        self._loop_conn = sql.connect_reader(self.path, check_same_thread=True)
         self._published = await asyncio.to_thread(sql.read_revision, writer)
         self._readers = ThreadPoolExecutor(self._reader_count, thread_name_prefix="sqlite-read")
         self._loop = asyncio.get_running_loop()
@@ -123,11 +125,16 @@ class SQLiteStorage:
             await asyncio.to_thread(self._readers.shutdown)
         while not self._reader_conns.empty():
             self._reader_conns.get().close()
+        if self._loop_conn is not None:
+            self._loop_conn.close()
+            self._loop_conn = None
 
     # reads
 
     async def get(self, key: str, *, revision: int = 0) -> KeyValue:
-        return await self._read(sql.get, key, revision)
+        # A point read by primary key takes microseconds: it runs on the loop's own reader
+        # connection instead of paying a thread hand-off (WAL readers never wait for writers).
+        return self._read_here(sql.get, key, revision)
 
     async def list(
         self, prefix: str, *, start_after: str = "", limit: int = 0, revision: int = 0
@@ -138,10 +145,23 @@ class SQLiteStorage:
         return await self._read(sql.count, prefix)
 
     async def current_revision(self) -> int:
-        return (await self._read(sql.read_meta))[0]
+        return self._read_here(sql.read_meta)[0]
 
     async def compacted_revision(self) -> int:
-        return (await self._read(sql.read_meta))[1]
+        return self._read_here(sql.read_meta)[1]
+
+    def _read_here(self, fn: Callable[..., _T], *args: Any) -> _T:
+        conn = self._loop_conn
+        if self._closed or conn is None:
+            raise Unavailable(f"sqlite storage {self.path} is not open")
+        try:
+            conn.execute("BEGIN")
+            try:
+                return fn(conn, *args)
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StorageError(f"sqlite read failed: {exc}") from exc
 
     async def _read(self, fn: Callable[..., _T], *args: Any) -> _T:
         if self._closed or self._loop is None or self._readers is None:
