@@ -132,9 +132,7 @@ def row(name: str, rps: float, lat: list[float], extra: str = "") -> None:
 async def run(url: str, token: str, hello: str, n: int, concurrency: int, watchers: int) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     limits = httpx.Limits(max_connections=watchers + 64, max_keepalive_connections=64)
-    async with httpx.AsyncClient(
-        base_url=url, headers=headers, timeout=60, limits=limits
-    ) as api:
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60, limits=limits) as api:
         for ns in ("bench1k", "bench10k", "benchw"):
             await api.post("/api/v1/namespaces", json={"metadata": {"name": ns}})
 
