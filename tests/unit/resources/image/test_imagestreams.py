@@ -122,7 +122,9 @@ async def test_tag_processing_errors_are_wrapped(
     status = caught.value.status()
     assert status["code"] == 422
     assert status["details"]["kind"] == "ImageStream"
-    assert status["details"]["causes"] == [{"reason": "InternalError", "message": cause, "field": ""}]
+    assert status["details"]["causes"] == [
+        {"reason": "InternalError", "message": cause, "field": ""}
+    ]
     assert status["message"] == f'ImageStream.image.openshift.io "is" is invalid: {cause}'
 
 
