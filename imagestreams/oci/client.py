@@ -105,6 +105,7 @@ class RegistryClient:
         timeouts: Timeouts = Timeouts(),
         max_manifest_size: int = DEFAULT_MAX_MANIFEST_SIZE,
         max_redirects: int = 10,
+        max_connections: int = 32,
         user_agent: str = "imagestreams-importer/0.1",
         clock: Callable[[], float] = time.monotonic,
         trust_env: bool = False,
@@ -124,7 +125,11 @@ class RegistryClient:
             timeout=httpx.Timeout(timeouts.read, connect=timeouts.connect),
             follow_redirects=False,
             trust_env=trust_env,
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            # httpcore checks every pooled connection on each request: keep the pool as small
+            # as the concurrency the caller allows.
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
             # identity: a compressed body could expand far past our size limits while decoding
             headers={"User-Agent": user_agent, "Accept-Encoding": "identity"},
         )

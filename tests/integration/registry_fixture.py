@@ -4,7 +4,8 @@ Each registry is a child process with its own config and storage under a temp di
 ``127.0.0.1:0``; the port is read from the ``listening on`` log line, readiness is ``/v2/``
 answering 200 or 401, and it is stopped by PID. Variants: anonymous, htpasswd Basic (bcrypt from
 ``htpasswd -B``; MD5 is rejected by 2.8), token auth with :class:`TokenServer`, and schema1
-compatibility.
+compatibility. :class:`HostileRegistry` is a small real HTTP server (not a mock) that answers
+the distribution API the way a broken or malicious registry would.
 
 Token auth in 2.8 (``registry/auth/token``) verifies an RS256/ES256 JWT whose header names the
 signing key either by ``x5c`` chain or by ``kid``; a ``kid`` must equal the libtrust key ID of a
@@ -42,7 +43,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
 __all__ = [
+    "HOSTILE_REPOSITORIES",
     "REGISTRY_BIN",
+    "HostileRegistry",
     "RegistryProcess",
     "TokenServer",
     "libtrust_key_id",
@@ -235,13 +238,18 @@ def start_registry(
     users: dict[str, str] | None = None,
     token_server: TokenServer | None = None,
     schema1: bool = False,
+    access_log: bool = False,
 ) -> RegistryProcess:
-    """Start ``docker-registry serve`` on a free loopback port and wait until it answers."""
+    """Start ``docker-registry serve`` on a free loopback port and wait until it answers.
+
+    ``access_log``: one combined-log line per request in the log (benchmarks count them).
+    """
     directory.mkdir(parents=True, exist_ok=True)
     lines = [
         "version: 0.1",
-        "log: {level: info, accesslog: {disabled: true}}",
+        f"log: {{level: info, accesslog: {{disabled: {'false' if access_log else 'true'}}}}}",
         "storage:",
+        "  cache: {blobdescriptor: inmemory}",  # as Debian's packaged config.yml
         f"  filesystem: {{rootdirectory: {directory / 'data'}}}",
         "  delete: {enabled: true}",
         "  maintenance: {uploadpurging: {enabled: false}}",
@@ -328,4 +336,136 @@ def token_registry(
     reg = start_registry(directory, token_server=server)
     yield reg, server
     reg.stop()
+    server.stop()
+
+
+HOSTILE_REPOSITORIES = ("wrongdigest", "oversized", "endless", "slow", "garbage")
+_HOSTILE_MANIFEST = json.dumps(
+    {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {
+            "mediaType": "application/vnd.oci.image.config.v1+json",
+            "digest": "sha256:" + "0" * 64,
+            "size": 2,
+        },
+        "layers": [],
+    }
+).encode()
+
+
+class HostileRegistry:
+    """A registry that misbehaves per repository (``hostile/<name>``, tag ``latest``):
+
+    * ``wrongdigest``: a valid manifest whose ``Docker-Content-Digest`` names other content;
+    * ``oversized``: a 5 MiB manifest announced with its ``Content-Length``;
+    * ``endless``: a chunked manifest body that never ends (stops after 256 MiB or on
+      disconnect);
+    * ``slow``: headers at once, then one byte every ``drip`` seconds (for ``slow_for`` seconds);
+    * ``garbage``: ``200 OK`` with a manifest content type and a body that is not JSON.
+
+    ``requests`` counts what was asked, so tests can check that the server gave up.
+    """
+
+    def __init__(self, *, drip: float = 0.5, slow_for: float = 120.0) -> None:
+        self.drip = drip
+        self.slow_for = slow_for
+        self.requests: list[str] = []
+        self._stop = threading.Event()
+        hostile = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_HEAD(self) -> None:
+                hostile._serve(self, head=True)
+
+            def do_GET(self) -> None:
+                hostile._serve(self, head=False)
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.host = f"127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def _serve(self, handler: http.server.BaseHTTPRequestHandler, *, head: bool) -> None:
+        path = handler.path.split("?", 1)[0]
+        self.requests.append(f"{handler.command} {path}")
+        media = "application/vnd.oci.image.manifest.v1+json"
+        try:
+            if path == "/v2/":
+                self._send(handler, 200, b"{}", "application/json", head)
+                return
+            match = re.fullmatch(r"/v2/hostile/([a-z]+)/manifests/[^/]+", path)
+            kind = match.group(1) if match else ""
+            if kind == "wrongdigest":
+                other = "sha256:" + hashlib.sha256(b"something else").hexdigest()
+                self._send(handler, 200, _HOSTILE_MANIFEST, media, head, digest=other)
+            elif kind == "oversized":
+                self._send(handler, 200, b" " * (5 * 1024 * 1024), media, head)
+            elif kind == "garbage":
+                self._send(handler, 200, b"<html>not a manifest</html>", media, head)
+            elif kind == "endless":
+                handler.send_response(200)
+                handler.send_header("Content-Type", media)
+                handler.send_header("Transfer-Encoding", "chunked")
+                handler.end_headers()
+                chunk = b" " * 65536
+                frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+                for _ in range(4096):
+                    if self._stop.is_set():
+                        break
+                    handler.wfile.write(frame)
+            elif kind == "slow":
+                handler.send_response(200)
+                handler.send_header("Content-Type", media)
+                handler.send_header("Content-Length", str(len(_HOSTILE_MANIFEST)))
+                handler.end_headers()
+                deadline = time.monotonic() + self.slow_for
+                for byte in _HOSTILE_MANIFEST:
+                    if self._stop.wait(self.drip) or time.monotonic() > deadline:
+                        break
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+            else:
+                body = json.dumps({"errors": [{"code": "NAME_UNKNOWN", "message": "unknown"}]})
+                self._send(handler, 404, body.encode(), "application/json", head)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    @staticmethod
+    def _send(
+        handler: http.server.BaseHTTPRequestHandler,
+        code: int,
+        body: bytes,
+        content_type: str,
+        head: bool,
+        digest: str = "",
+    ) -> None:
+        handler.send_response(code)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Docker-Distribution-API-Version", "registry/2.0")
+        if code == 200 and content_type != "application/json":
+            handler.send_header(
+                "Docker-Content-Digest", digest or "sha256:" + hashlib.sha256(body).hexdigest()
+            )
+        handler.end_headers()
+        if not head:
+            handler.wfile.write(body)
+
+
+@pytest.fixture(scope="session")
+def hostile_registry() -> Iterator[HostileRegistry]:
+    server = HostileRegistry()
+    yield server
     server.stop()

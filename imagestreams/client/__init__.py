@@ -1,0 +1,3 @@
+"""API clients: one protocol (``protocol.ApiClient``), in-process and HTTP implementations."""
+
+__all__: list[str] = []

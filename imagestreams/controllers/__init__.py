@@ -1,0 +1,3 @@
+"""The import controllers (spec 14): spec-tag imports and scheduled re-imports."""
+
+__all__: list[str] = []

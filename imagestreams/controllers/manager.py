@@ -1,0 +1,81 @@
+"""Starting and stopping the import controllers as one unit.
+
+``imagestreams serve`` runs them in-process (``InProcessClient`` over the server's resources,
+``throttled`` from the shared importer pool); ``--components controllers`` runs them alone
+against a remote API server (``HttpClient`` from a kubeconfig). Either way one informer on
+image streams feeds both controllers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from imagestreams.client.protocol import IMAGE_STREAMS, ApiClient
+from imagestreams.controllers.informer import Informer
+from imagestreams.controllers.scheduled import ScheduledImportController
+from imagestreams.controllers.specimport import ImageStreamImportController
+
+__all__ = ["ControllerManager", "ControllerSettings"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ControllerSettings:
+    scheduled_import_interval: float = 900.0
+    max_scheduled_imports_per_minute: int = 60
+    workers: int = 4
+    scheduled: bool = True
+
+
+class ControllerManager:
+    def __init__(
+        self,
+        client: ApiClient,
+        settings: ControllerSettings = ControllerSettings(),
+        *,
+        throttled: Callable[[str], float] | None = None,
+    ) -> None:
+        self.client = client
+        self.informer = Informer(client, IMAGE_STREAMS)
+        self.scheduled: ScheduledImportController | None = None
+        if settings.scheduled and settings.max_scheduled_imports_per_minute > 0:
+            self.scheduled = ScheduledImportController(
+                client,
+                self.informer,
+                interval=settings.scheduled_import_interval,
+                per_minute=settings.max_scheduled_imports_per_minute,
+                throttled=throttled,
+            )
+        self.imports = ImageStreamImportController(
+            client,
+            self.informer,
+            workers=settings.workers,
+            on_imported=self.scheduled.delay if self.scheduled else None,
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Start the informer and the controllers (returns at once)."""
+        self._tasks = [
+            asyncio.create_task(self.informer.run(), name="informer-imagestreams"),
+            asyncio.create_task(self.imports.run(), name="imagestream-import-controller"),
+        ]
+        if self.scheduled is not None:
+            self._tasks.append(
+                asyncio.create_task(self.scheduled.run(), name="scheduled-import-controller")
+            )
+        log.info("import controllers started")
+
+    async def stop(self) -> None:
+        await self.imports.queue.shutdown()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
