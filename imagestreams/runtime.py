@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,9 +20,15 @@ from typing import Any
 
 import uvicorn
 
+from imagestreams.client.http import HttpClient
+from imagestreams.client.inprocess import InProcessClient
+from imagestreams.client.kubeconfig import KubeConfigError, load_kubeconfig
+from imagestreams.controllers.manager import ControllerManager, ControllerSettings
+from imagestreams.importer.settings import ImporterFlags, SettingsError
 from imagestreams.rbac.system import AccessSystem
 from imagestreams.resources import install
 from imagestreams.resources.image.install import image_extension
+from imagestreams.resources.imagestreamimport.install import ImportSettings, import_extension
 from imagestreams.server import audit, authn, authz, metrics, tls
 from imagestreams.server.app import ApiServer
 from imagestreams.storage import interface as st
@@ -53,6 +60,13 @@ class ServeConfig:
     """``--audit-log-path``: JSON-lines audit events; ``-`` is stdout, empty is off."""
     authorization_mode: str = "RBAC"
     """``RBAC`` (default) or ``AlwaysAllow`` (every authenticated user may do everything)."""
+    import_credentials_file: Path | None = None
+    allowed_registries_for_import: str | None = None
+    max_images_bulk_imported_per_repository: int = 50
+    import_request_timeout: float = 60.0
+    scheduled_import_interval: float = 900.0
+    max_scheduled_image_imports_per_minute: int = 60
+    kubeconfig: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -111,8 +125,51 @@ def _authenticator(cfg: ServeConfig, admin_token: str) -> authn.TokenAuthenticat
     return authn.TokenAuthenticator(tokens)
 
 
+def _controller_settings(cfg: ServeConfig) -> ControllerSettings:
+    return ControllerSettings(
+        scheduled_import_interval=cfg.scheduled_import_interval,
+        max_scheduled_imports_per_minute=cfg.max_scheduled_image_imports_per_minute,
+    )
+
+
+async def run_controllers(cfg: ServeConfig) -> None:
+    """``--components controllers``: the import controllers alone, against the API server of
+    the kubeconfig, until SIGTERM/SIGINT."""
+    try:
+        client = HttpClient.from_kubeconfig(load_kubeconfig(cfg.kubeconfig), timeout=3600.0)
+    except KubeConfigError as exc:
+        raise SystemExit(f"--kubeconfig: {exc}") from None
+    manager = ControllerManager(client, _controller_settings(cfg))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await manager.start()
+    print(f"imagestreams controllers running against {client.server}", file=sys.stderr, flush=True)
+    try:
+        await stop.wait()
+    finally:
+        await manager.stop()
+        await client.close()
+
+
 async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None:
     """Run the server until a shutdown signal."""
+    if "api" not in cfg.components:
+        await run_controllers(cfg)
+        return
+    flags = ImporterFlags(
+        cfg.import_credentials_file,
+        cfg.allowed_registries_for_import,
+        cfg.max_images_bulk_imported_per_repository,
+        cfg.import_request_timeout,
+    )
+    try:
+        importer = flags.importer()
+        import_settings = ImportSettings(importer, flags.server_credentials())
+        allowed = flags.allowed_registries()
+    except SettingsError as exc:
+        raise SystemExit(str(exc)) from None
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(cfg.data_dir, 0o700)
     storage = await open_storage(cfg)
@@ -127,7 +184,8 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         storage,
         observe=metrics.observe_storage,
         extensions=(
-            image_extension(registry_host, cfg.public_registry_hostname),
+            image_extension(registry_host, cfg.public_registry_hostname, allowed),
+            import_extension(import_settings),
             access.extension,
         ),
     )
@@ -175,6 +233,14 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         **ssl,
     )
     server = _Server(config, api.stopping)
+    controllers: ControllerManager | None = None
+    if "controllers" in cfg.components:
+        controllers = ControllerManager(
+            InProcessClient(installed.resources),
+            _controller_settings(cfg),
+            throttled=importer.pool.throttled,
+        )
+        await controllers.start()
     api.ready = True
     print(
         f"imagestreams serving on {url}\n"
@@ -189,6 +255,9 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         await server.serve()
     finally:
         api.stopping.set()
+        if controllers is not None:
+            await controllers.stop()
+        await importer.close()
         await access.stop()
         await compactor.stop()
         await installed.namespaces.close()
@@ -201,4 +270,5 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
 
 def run(cfg: ServeConfig) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per registry request
     asyncio.run(serve(cfg))

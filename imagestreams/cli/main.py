@@ -114,6 +114,57 @@ def main() -> None:
     show_default=True,
     help="RBAC, or AlwaysAllow (every authenticated user may do everything).",
 )
+@click.option(
+    "--import-credentials-file",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    envvar=_env("import-credentials-file"),
+    help="Docker config.json with registry credentials used for imports server-wide.",
+)
+@click.option(
+    "--allowed-registries-for-import",
+    default=None,
+    envvar=_env("allowed-registries-for-import"),
+    help="Comma-separated domain[:port] globs imports may use (http://domain = insecure).",
+)
+@click.option(
+    "--max-images-bulk-imported-per-repository",
+    type=click.IntRange(min=-1),
+    default=50,
+    envvar=_env("max-images-bulk-imported-per-repository"),
+    show_default=True,
+    help="Tags a repository import takes (-1 = all).",
+)
+@click.option(
+    "--import-request-timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    envvar=_env("import-request-timeout"),
+    show_default=True,
+    help="Seconds one registry request of an import may take, body included.",
+)
+@click.option(
+    "--scheduled-import-interval",
+    type=click.FloatRange(min=1),
+    default=900.0,
+    envvar=_env("scheduled-import-interval"),
+    show_default=True,
+    help="Seconds between scheduled re-imports of a tag.",
+)
+@click.option(
+    "--max-scheduled-image-imports-per-minute",
+    type=click.IntRange(min=0),
+    default=60,
+    envvar=_env("max-scheduled-image-imports-per-minute"),
+    show_default=True,
+    help="Rate limit of scheduled imports (0 = scheduled imports off).",
+)
+@click.option(
+    "--kubeconfig",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    envvar=_env("kubeconfig"),
+    help="API server to run the controllers against with --components controllers.",
+)
 def serve(
     data_dir: Path,
     listen: str,
@@ -130,6 +181,13 @@ def serve(
     compaction_interval: float,
     audit_log_path: str,
     authorization_mode: str,
+    import_credentials_file: Path | None,
+    allowed_registries_for_import: str | None,
+    max_images_bulk_imported_per_repository: int,
+    import_request_timeout: float,
+    scheduled_import_interval: float,
+    max_scheduled_image_imports_per_minute: int,
+    kubeconfig: Path | None,
 ) -> None:
     """Run the API server on the embedded store."""
     from imagestreams import runtime
@@ -155,6 +213,13 @@ def serve(
         compaction_interval=compaction_interval,
         audit_log_path=audit_log_path,
         authorization_mode=authorization_mode,
+        import_credentials_file=import_credentials_file,
+        allowed_registries_for_import=allowed_registries_for_import,
+        max_images_bulk_imported_per_repository=max_images_bulk_imported_per_repository,
+        import_request_timeout=import_request_timeout,
+        scheduled_import_interval=scheduled_import_interval,
+        max_scheduled_image_imports_per_minute=max_scheduled_image_imports_per_minute,
+        kubeconfig=kubeconfig,
     )
     runtime.run(cfg)
 
@@ -162,11 +227,13 @@ def serve(
 def _register() -> None:
     """Client commands live in their own modules; the group only lists them."""
     from imagestreams.cli.describe import describe
+    from imagestreams.cli.import_image import import_image
     from imagestreams.cli.set_image_lookup import set_group
     from imagestreams.cli.tag import tag
 
     main.add_command(tag)
     main.add_command(describe)
+    main.add_command(import_image)
     main.add_command(set_group)
 
 
