@@ -7,7 +7,8 @@ history algorithm, tracking tags follow in the same write, and the write goes th
 nothing. Spec tags are never created. The answer is ``Status{status: Success}``.
 
 The ``openshift.io/Image`` LimitRange (max image ``storage``) is checked first, as upstream's
-admission plugin does, and rejects with 403.
+admission plugin does (on the size derived from the raw manifest and config when the registry
+sent those instead of metadata), and rejects with 403.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from imagestreams.resources.image.backend import (
     status_success,
     validate_view_metadata,
 )
+from imagestreams.resources.image.metadata import fill_image_metadata
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.resource import Resource
 from imagestreams.validation.imagestreammapping import validate_image_stream_mapping
@@ -69,8 +71,10 @@ class ImageStreamMappingResource(Resource):
         errs = validate_view_metadata(md) + validate_image_stream_mapping(mapping)
         if errs:
             raise errors.Invalid(_KIND, GROUP, md.name, errs)
+        sized: Obj = msgspec.to_builtins(image)
+        fill_image_metadata(sized)
         exceeded = limits.image_size_violation(
-            _image_size(image.docker_image_metadata),
+            _image_size(sized.get("dockerImageMetadata")),
             await self.backend.limit_source(md.namespace),
         )
         if exceeded is not None:
