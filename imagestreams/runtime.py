@@ -24,11 +24,13 @@ from imagestreams.client.http import HttpClient
 from imagestreams.client.inprocess import InProcessClient
 from imagestreams.client.kubeconfig import KubeConfigError, load_kubeconfig
 from imagestreams.controllers.manager import ControllerManager, ControllerSettings
+from imagestreams.distribution import app as registry_app
 from imagestreams.importer.settings import ImporterFlags, SettingsError
 from imagestreams.rbac.system import AccessSystem
 from imagestreams.resources import install
 from imagestreams.resources.image.install import image_extension
 from imagestreams.resources.imagestreamimport.install import ImportSettings, import_extension
+from imagestreams.rest.context import User
 from imagestreams.server import audit, authn, authz, metrics, tls
 from imagestreams.server.app import ApiServer
 from imagestreams.storage import interface as st
@@ -53,7 +55,7 @@ class ServeConfig:
     max_mutating_requests_inflight: int = 200
     registry_hostname: str | None = None
     public_registry_hostname: str = ""
-    components: tuple[str, ...] = ("api", "controllers")
+    components: tuple[str, ...] = ("api", "controllers", "registry")
     storage_url: str = ""
     compaction_interval: float = 300.0
     audit_log_path: str = ""
@@ -153,6 +155,13 @@ async def run_controllers(cfg: ServeConfig) -> None:
         await client.close()
 
 
+async def _allow_authenticated(
+    user: User, verb: str, group: str, resource: str, subresource: str, namespace: str, name: str
+) -> bool:
+    """``--authorization-mode AlwaysAllow`` for the registry: any authenticated user."""
+    return user.name != authn.ANONYMOUS.name and authn.ALL_AUTHENTICATED in user.groups
+
+
 async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None:
     """Run the server until a shutdown signal."""
     if "api" not in cfg.components:
@@ -222,8 +231,19 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         max_requests_inflight=cfg.max_requests_inflight,
         max_mutating_requests_inflight=cfg.max_mutating_requests_inflight,
     )
+    asgi = api.asgi()
+    if "registry" in cfg.components:
+        registry = registry_app.build(
+            data_dir=cfg.data_dir,
+            resources=installed.resources,
+            authenticator=access.authenticator,
+            can=access.authorizer.can if authorizer is access.authorizer else _allow_authenticated,
+            registry_host=registry_host,
+            own_hosts=(f"{cfg.client_host}:{port}", cfg.public_registry_hostname),
+        )
+        asgi = registry_app.mount(registry, asgi)
     config = uvicorn.Config(
-        api.asgi(),
+        asgi,
         host=host,
         port=port,
         lifespan="off",

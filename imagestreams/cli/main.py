@@ -79,10 +79,11 @@ def main() -> None:
 @click.option("--public-registry-hostname", default="", envvar=_env("public-registry-hostname"))
 @click.option(
     "--components",
-    default="api,controllers",
+    default="api,controllers,registry",
     envvar=_env("components"),
     show_default=True,
-    help="Which parts this process runs.",
+    help="Which parts this process runs: api, controllers, registry (the integrated registry "
+    "under /v2/ on the API's listener; needs api).",
 )
 @click.option(
     "--storage",
