@@ -13,12 +13,17 @@ cannot produce. client-go treats that as "no v2 schema": ``apply`` then uses kub
 types (or a JSON merge patch for kinds it does not know), exactly as against a server without
 OpenAPI.
 
-# compat: PATCH operations list json-patch, merge-patch and apply-patch request bodies but not
-# ``application/strategic-merge-patch+json`` (the server still accepts it). kubectl computes a
-# strategic merge patch from the v3 schema when that content type is listed, and needs every
-# patched field in the schema; our open ``spec``/``status`` schemas would make it fail with
-# "unable to find api field". Unlisted, kubectl uses its compiled-in types for built-in kinds
-# (the same patch a real cluster gets) and a merge patch for ours, as for a CRD.
+Schemas: the image kinds get full schemas generated from their msgspec models
+(``openapi_models``), with the strategic-merge extensions kubectl patches by, and their PATCH
+operations list ``application/strategic-merge-patch+json``: ``kubectl apply`` then sends a
+three-way strategic merge patch, which is empty (``unchanged``) when the file did not change,
+as against OpenShift. Built-in kinds keep open ``spec``/``status`` schemas (``openapi_schemas``).
+
+# compat: PATCH operations of kinds with open schemas do not list
+# ``application/strategic-merge-patch+json`` (the server still accepts it): kubectl would compute
+# the patch from the v3 schema and fail with "unable to find api field" on any field the open
+# schema leaves out. Unlisted, kubectl uses its compiled-in types for built-in kinds (the same
+# patch a real cluster gets) and a merge patch for anything else, as for a CRD.
 
 Documents are computed once per resource table (``scheme.register`` after the first request
 recomputes them) and served with an ``ETag``; a request carrying the current ``?hash=`` is
@@ -37,6 +42,7 @@ import msgspec
 from starlette.responses import Response
 
 from imagestreams.api import scheme
+from imagestreams.server.openapi_models import model_schemas
 from imagestreams.server.openapi_paths import Obj, group_version_paths
 from imagestreams.server.openapi_schemas import kind_schemas, meta_schemas
 
@@ -75,12 +81,14 @@ def v3_document(group: str, version: str) -> Obj | None:
     infos = scheme.by_group_version(group, version)
     if not infos:
         return None
+    generated = model_schemas(group, version)
+    open_schemas = {k: v for k, v in kind_schemas(infos).items() if k not in generated}
     return {
         "openapi": "3.0.0",
         "info": {"title": _TITLE, "version": _VERSION},
         "paths": group_version_paths(group, version, infos),
         "components": {
-            "schemas": {**meta_schemas(), **kind_schemas(infos)},
+            "schemas": {**meta_schemas(), **generated, **open_schemas},
             "securitySchemes": _SECURITY,
         },
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from imagestreams.api.scheme import ResourceInfo
+from imagestreams.server.openapi_models import patch_types
 from imagestreams.server.openapi_schemas import META, ref, schema_name
 
 __all__ = ["Obj", "group_version_paths", "operation_id_part"]
@@ -20,12 +21,6 @@ Obj = dict[str, Any]
 
 _JSON_TYPES = ("application/json", "application/yaml")
 _WATCH_TYPES = (*_JSON_TYPES, "application/json;stream=watch")
-# compat: no strategic-merge-patch here; see the openapi module docstring.
-_PATCH_TYPES = (
-    "application/apply-patch+yaml",
-    "application/json-patch+json",
-    "application/merge-patch+json",
-)
 
 
 def _param(name: str, where: str, description: str, kind: str = "string") -> Obj:
@@ -104,6 +99,13 @@ def operation_id_part(group: str, version: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in words) + version[:1].upper() + version[1:]
 
 
+def _response_gvk(info: ResourceInfo) -> tuple[str, str, str]:
+    """Group, version and kind of the object an operation returns (a subresource's own kind)."""
+    group = info.group if info.response_group is None else info.response_group
+    version = info.version if info.response_version is None else info.response_version
+    return group, version, info.response_kind or info.kind
+
+
 class _Builder:
     def __init__(self, group: str, version: str) -> None:
         self.group, self.version = group, version
@@ -121,9 +123,7 @@ class _Builder:
         responses: Obj,
         **extra: Any,
     ) -> Obj:
-        kind = info.response_kind or info.kind
-        group = info.group if info.response_group is None else info.response_group
-        version = info.version if info.response_version is None else info.response_version
+        group, version, kind = _response_gvk(info)
         op: Obj = {"tags": [self.tag], "description": description, "operationId": op_id}
         op.update(extra)
         op["responses"] = {**responses, "401": {"description": "Unauthorized"}}
@@ -137,9 +137,7 @@ class _Builder:
         item["parameters"] = params
 
     def add(self, info: ResourceInfo) -> None:
-        kind = info.response_kind or info.kind
-        group = info.group if info.response_group is None else info.response_group
-        version = info.version if info.response_version is None else info.response_version
+        group, version, kind = _response_gvk(info)
         obj = ref(schema_name(group, version, kind))
         lst = ref(schema_name(group, version, info.list_kind_name))
         status = ref(f"{META}.Status")
@@ -352,7 +350,9 @@ class _Builder:
         self, info: ResourceInfo, path: str, op_id: str, obj: Obj, params: list[Obj]
     ) -> None:
         body = {
-            "content": {t: {"schema": ref(f"{META}.Patch")} for t in _PATCH_TYPES},
+            "content": {
+                t: {"schema": ref(f"{META}.Patch")} for t in patch_types(*_response_gvk(info))
+            },
             "required": True,
         }
         responses = {

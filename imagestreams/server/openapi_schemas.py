@@ -1,5 +1,8 @@
 """OpenAPI component schemas: one per served kind, plus the ``meta/v1`` schemas they reference.
 
+Kinds with typed models (the image group) get full schemas from ``openapi_models`` instead; the
+open schemas built here are for the rest.
+
 We store built-in kinds as the client sent them, so a kind's ``spec``/``status`` are open
 objects (``x-kubernetes-preserve-unknown-fields``) rather than kube's full schemas. What clients
 need from these schemas is the shape kube uses: the kube-style name

@@ -287,7 +287,9 @@ def test_apply_deployment_validates_server_side(
 
 
 @pytest.mark.parametrize("version", VERSIONS)
-def test_apply_imagestream_uses_merge_patch(server: tuple[str, EchoStore], version: str) -> None:
+def test_apply_imagestream_uses_strategic_merge_patch(
+    server: tuple[str, EchoStore], version: str
+) -> None:
     url, store = server
     cache = tempfile.mkdtemp(prefix="kubectl-cache-")
     v = version.replace(".", "")
@@ -315,7 +317,7 @@ def test_apply_imagestream_uses_merge_patch(server: tuple[str, EchoStore], versi
     )
     patch = _sent(store, "PATCH", f"/imagestreams/is-{v}")[-1]
     assert (patch[3], "fieldValidation=Strict" in patch[2]) == (
-        "application/merge-patch+json",
+        "application/strategic-merge-patch+json",  # computed from the full v3 schema
         True,
     )
 

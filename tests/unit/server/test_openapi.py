@@ -148,10 +148,11 @@ def test_patch_operation_is_what_kubectl_looks_for() -> None:
         "force",
     ]
     assert all(p["in"] == "query" for p in patch["parameters"])
-    assert sorted(patch["requestBody"]["content"]) == [
+    assert list(patch["requestBody"]["content"]) == [
         "application/apply-patch+yaml",
         "application/json-patch+json",
         "application/merge-patch+json",
+        "application/strategic-merge-patch+json",
     ]
     assert patch["requestBody"]["content"]["application/merge-patch+json"]["schema"] == {
         "$ref": f"#/components/schemas/{META}.Patch"
@@ -265,12 +266,22 @@ def test_patch_meta_annotates_nested_lists() -> None:
     assert "properties" not in schema["properties"]["metadata"]  # ObjectMeta carries its own
 
 
-def test_patch_meta_for_image_streams() -> None:
-    schema = openapi_schemas.kind_schemas(scheme.by_group_version(IMAGE, "v1"))[
-        "com.github.openshift.api.image.v1.ImageStream"
+def test_image_stream_schema_is_generated_in_the_document() -> None:
+    schemas = _doc(IMAGE)["components"]["schemas"]
+    stream = schemas["com.github.openshift.api.image.v1.ImageStream"]
+    assert "x-kubernetes-preserve-unknown-fields" not in stream
+    assert stream["properties"]["spec"]["allOf"] == [
+        {"$ref": "#/components/schemas/com.github.openshift.api.image.v1.ImageStreamSpec"}
     ]
-    tags = schema["properties"]["spec"]["properties"]["tags"]
+    tags = schemas["com.github.openshift.api.image.v1.ImageStreamSpec"]["properties"]["tags"]
     assert (tags["x-kubernetes-patch-merge-key"], tags["type"]) == ("name", "array")
+
+
+def test_deployment_patch_does_not_offer_strategic_merge() -> None:
+    patch = _doc("apps")["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"][
+        "patch"
+    ]
+    assert "application/strategic-merge-patch+json" not in patch["requestBody"]["content"]
 
 
 def test_root_lists_group_versions_with_hashes() -> None:
@@ -339,6 +350,19 @@ def test_v2_document_shape() -> None:
         "$ref": "#/definitions/io.k8s.api.apps.v1.Deployment"
     }
     assert "#/components/" not in json.dumps(doc)
+    assert op["consumes"] == [
+        "application/apply-patch+yaml",
+        "application/json-patch+json",
+        "application/merge-patch+json",
+    ]
+    stream = doc["paths"]["/apis/image.openshift.io/v1/namespaces/{namespace}/imagestreams/{name}"]
+    assert stream["patch"]["consumes"][-1] == "application/strategic-merge-patch+json"
+    tags = doc["definitions"]["com.github.openshift.api.image.v1.ImageStreamSpec"]["properties"][
+        "tags"
+    ]
+    assert tags["items"] == {
+        "allOf": [{"$ref": "#/definitions/com.github.openshift.api.image.v1.TagReference"}]
+    }
 
 
 def test_documents_follow_registrations() -> None:
