@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from imagestreams.api.reference import DockerImageReference, InvalidReference
-from imagestreams.cli.tagorder import prioritize_tags
-from imagestreams.cli.textfmt import human_duration, parse_time, tabwrite
+from imagestreams.cli.textfmt import parse_time, tabwrite
+from imagestreams.importer.tags import prioritize_tags
+from imagestreams.resources.image.columns import docker_human_duration
 
 __all__ = [
     "describe_image_stream",
@@ -33,7 +34,7 @@ _GO_MAX_DURATION = timedelta(microseconds=(2**63 - 1) // 1000)
 def since(now: datetime, value: object) -> str:
     """``units.HumanDuration(now - t)``; a missing time is Go's zero time (a capped age)."""
     when = parse_time(value)
-    return human_duration(now - when if when is not None else _GO_MAX_DURATION)
+    return docker_human_duration(now - when if when is not None else _GO_MAX_DURATION)
 
 
 def _text(value: object) -> str:

@@ -1,16 +1,17 @@
 """Go text layout helpers that ``oc describe`` output depends on, reproduced exactly.
 
 oc renders descriptions through Go's ``text/tabwriter`` (tab-padded columns: ``Name:\\t\\t\\tx``)
-and prints ages with docker's ``units.HumanDuration`` ("2 minutes", "About an hour") and sizes
-with ``units.HumanSize`` ("2.814MB"). Scripts and eyes compare our output with oc's, so these are
-re-implemented to the byte rather than approximated with Python's formatting helpers.
+and prints sizes with docker's ``units.HumanSize`` ("2.814MB"). Scripts and eyes compare our
+output with oc's, so these are re-implemented to the byte rather than approximated with Python's
+formatting helpers. Ages use docker's ``units.HumanDuration``, shared with ``oc get``'s columns in
+:func:`imagestreams.resources.image.columns.docker_human_duration`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-__all__ = ["human_duration", "human_size", "parse_time", "tabwrite"]
+__all__ = ["human_size", "parse_time", "tabwrite"]
 
 _DECIMAL_UNITS = ("B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB")
 
@@ -67,35 +68,6 @@ def tabwrite(
 
     format_block(0, len(lines))
     return "\n".join(out)
-
-
-def human_duration(delta: timedelta) -> str:
-    """docker ``units.HumanDuration``."""
-    total = delta.total_seconds()
-    seconds = int(total)
-    if seconds < 1:
-        return "Less than a second"
-    if seconds == 1:
-        return "1 second"
-    if seconds < 60:
-        return f"{seconds} seconds"
-    minutes = int(total / 60)
-    if minutes == 1:
-        return "About a minute"
-    if minutes < 60:
-        return f"{minutes} minutes"
-    hours = int(total / 3600 + 0.5)
-    if hours == 1:
-        return "About an hour"
-    if hours < 48:
-        return f"{hours} hours"
-    if hours < 24 * 7 * 2:
-        return f"{hours // 24} days"
-    if hours < 24 * 30 * 2:
-        return f"{hours // 24 // 7} weeks"
-    if hours < 24 * 365 * 2:
-        return f"{hours // 24 // 30} months"
-    return f"{int(total / 3600) // 24 // 365} years"
 
 
 def _go_g4(value: float) -> str:

@@ -9,7 +9,9 @@ rest as ``additionalTags``, so the order decides *which* tags users get. Upstrea
 3. full semantic versions, newest first: ``5.1.3``, ``v5.1.3-beta``;
 4. everything else in byte order.
 
-Versions compare as blang/semver does (SemVer 2.0.0 precedence; build metadata ignored).
+Versions parse and compare as blang/semver does (ASCII digits only, no leading zeros, SemVer
+2.0.0 precedence, build metadata ignored). ``oc describe is`` lists tags in the same order, so the
+CLI uses this module too.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ __all__ = ["SemVer", "parse_semver", "prioritize_tags", "sort_repository_tags"]
 _NUM: Final = r"(?:0|[1-9]\d*)"
 _IDENT: Final = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
 _SEMVER_RE: Final = re.compile(
-    rf"^({_NUM})\.({_NUM})\.({_NUM})(?:-({_IDENT}(?:\.{_IDENT})*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
+    rf"({_NUM})\.({_NUM})\.({_NUM})(?:-({_IDENT}(?:\.{_IDENT})*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?",
+    re.ASCII,
 )
-_MINOR_RE: Final = re.compile(r"^\d+\.\d+$")
-_MINOR_WITH_PATCH_RE: Final = re.compile(r"^(\d+\.\d+)-\w+$")
+_MINOR_RE: Final = re.compile(r"\d+\.\d+", re.ASCII)
+_MINOR_WITH_PATCH_RE: Final = re.compile(r"(\d+\.\d+)-\w+", re.ASCII)
 
 _LATEST, _MINOR, _FULL, _OTHER = 0, 1, 2, 3
 
@@ -66,7 +69,7 @@ class SemVer:
 
 def parse_semver(text: str) -> SemVer | None:
     """Strict ``MAJOR.MINOR.PATCH[-pre][+build]`` (no leading zeros), else ``None``."""
-    match = _SEMVER_RE.match(text)
+    match = _SEMVER_RE.fullmatch(text)
     if match is None:
         return None
     major, minor, patch, pre, _build = match.groups()
@@ -91,11 +94,11 @@ def _prioritize(tag: str) -> _Prioritized:
     version = parse_semver(short)
     if version is not None:
         return _Prioritized(tag, _FULL, version, prefix)
-    if _MINOR_RE.match(short):
+    if _MINOR_RE.fullmatch(short):
         version = parse_semver(short + ".0")
         if version is not None:
             return _Prioritized(tag, _MINOR, version, prefix)
-    match = _MINOR_WITH_PATCH_RE.match(short)
+    match = _MINOR_WITH_PATCH_RE.fullmatch(short)
     if match is not None:
         version = parse_semver(short.replace(match.group(1), match.group(1) + ".0", 1))
         if version is not None:
@@ -117,7 +120,7 @@ def _compare(a: _Prioritized, b: _Prioritized) -> int:
 
 
 def prioritize_tags(tags: Iterable[str]) -> list[str]:
-    """``tags`` in upstream's import priority order (a new list)."""
+    """``tags`` in upstream's priority order (a new list): imports and ``oc describe`` use it."""
     ranked = sorted((_prioritize(t) for t in tags), key=cmp_to_key(_compare))
     return [p.tag for p in ranked]
 

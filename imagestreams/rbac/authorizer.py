@@ -89,11 +89,7 @@ class RBACAuthorizer:
         namespace: str,
         name: str,
     ) -> bool:
-        request = AccessRequest(
-            user=user, verb=verb, api_group=group, resource=resource,
-            subresource=subresource, namespace=namespace, name=name,
-        )  # fmt: skip
-        return (await self.decide(request)).allowed
+        return await authz.allowed(self, user, verb, group, resource, subresource, namespace, name)
 
     # -- reviews ---------------------------------------------------------------------------
     async def rules_for(self, user: User, namespace: str) -> RulesReview:
@@ -112,14 +108,7 @@ class RBACAuthorizer:
                     {"verbs": list(rule.verbs), "nonResourceURLs": list(rule.non_resource_urls)}
                 )
             else:
-                item: dict[str, object] = {"verbs": list(rule.verbs)}
-                if rule.api_groups:
-                    item["apiGroups"] = list(rule.api_groups)
-                if rule.resources:
-                    item["resources"] = list(rule.resources)
-                if rule.resource_names:
-                    item["resourceNames"] = list(rule.resource_names)
-                resource_rules.append(item)
+                resource_rules.append(rule.to_dict())  # no nonResourceURLs on this branch
         error = ""
         if errs:
             error = errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"

@@ -71,19 +71,9 @@ class ApiServer:
         namespace: str,
         name: str,
     ) -> bool:
-        attrs = authz.Attributes(
-            user=authn.UserInfo(user.name, user.uid, user.groups),
-            verb=verb,
-            api_group=group,
-            api_version="",
-            resource=resource,
-            subresource=subresource,
-            name=name,
-            namespace=namespace,
-            resource_request=True,
+        return await authz.allowed(
+            self.authorizer, user, verb, group, resource, subresource, namespace, name
         )
-        decision, _ = await self.authorizer.authorize(attrs)
-        return decision is authz.Decision.ALLOW
 
     def _resource_for(self, info: RequestInfo) -> Resource:
         res = self.resources.get(

@@ -22,11 +22,12 @@ import json
 import sys
 import threading
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imagestreams.api import protobuf
 from imagestreams.server import authn
@@ -40,12 +41,6 @@ __all__ = [
     "note_decision",
     "note_user",
 ]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 SCOPE_KEY = "imagestreams.audit"
 _UNAUDITED_PATHS = frozenset({"/healthz", "/livez", "/readyz"})

@@ -2,7 +2,8 @@
 
 Handlers never decide access themselves. They build ``Attributes`` (from ``RequestInfo`` and
 the authenticated user) and ask an ``Authorizer``, which answers ALLOW, DENY or NO_OPINION plus a
-reason, exactly like ``k8s.io/apiserver/pkg/authorization/authorizer``. Today's policy is
+reason, exactly like ``k8s.io/apiserver/pkg/authorization/authorizer``; the stores' second
+questions (``rest.context.AccessCheck``) go through the same seam via ``allowed``. Today's policy is
 ``AllowAllAuthenticated``; RBAC can replace it later without touching a handler.
 
 A refusal is rendered as kube-apiserver's ``ForbiddenStatusError`` does (responsewriters/errors.go),
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from imagestreams.errors import Forbidden
+from imagestreams.rest.context import User
 from imagestreams.server.authn import ALL_AUTHENTICATED, ANONYMOUS, UserInfo
 from imagestreams.server.requestinfo import RequestInfo
 
@@ -24,6 +26,7 @@ __all__ = [
     "Attributes",
     "Authorizer",
     "Decision",
+    "allowed",
     "forbidden_error",
     "forbidden_message",
     "go_quote",
@@ -82,6 +85,33 @@ class AllowAllAuthenticated:
         if user.name != ANONYMOUS.name and ALL_AUTHENTICATED in user.groups:
             return Decision.ALLOW, ""
         return Decision.DENY, ""
+
+
+async def allowed(
+    authorizer: Authorizer,
+    user: User,
+    verb: str,
+    group: str,
+    resource: str,
+    subresource: str,
+    namespace: str,
+    name: str,
+) -> bool:
+    """A ``rest.context.AccessCheck`` answered by ``authorizer``: a resource request's
+    attributes (no version, no path) and True only for ALLOW."""
+    attrs = Attributes(
+        user=UserInfo(user.name, user.uid, user.groups),
+        verb=verb,
+        api_group=group,
+        api_version="",
+        resource=resource,
+        subresource=subresource,
+        name=name,
+        namespace=namespace,
+        resource_request=True,
+    )
+    decision, _ = await authorizer.authorize(attrs)
+    return decision is Decision.ALLOW
 
 
 _GO_ESCAPES = {

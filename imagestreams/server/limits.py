@@ -20,9 +20,10 @@ when it passes the limit. The 413 body is kube's ``NewRequestEntityTooLargeError
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imagestreams.errors import RequestEntityTooLarge
 from imagestreams.server import requestinfo
@@ -37,12 +38,6 @@ __all__ = [
     "BodySizeLimit",
     "InflightLimiter",
 ]
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024
 TOO_MANY_REQUESTS_BODY = b"Too many requests, please try again later.\n"

@@ -67,6 +67,18 @@ _Outcomes = list[tuple[_Op, Any, BaseException | None]]
 """Per operation of a batch: the result, or the error to raise to its caller."""
 
 
+def _read_txn(conn: sqlite3.Connection, fn: Callable[..., _T], args: tuple[Any, ...]) -> _T:
+    """``fn(conn, *args)`` in one read transaction (one snapshot); sqlite errors as StorageError."""
+    try:
+        conn.execute("BEGIN")
+        try:
+            return fn(conn, *args)
+        finally:
+            conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        raise StorageError(f"sqlite read failed: {exc}") from exc
+
+
 class SQLiteStorage:
     """The ``Storage`` Protocol over one SQLite file. Call ``await open()`` (or use
     ``async with``) before anything else and ``await close()`` at the end."""
@@ -154,14 +166,7 @@ class SQLiteStorage:
         conn = self._loop_conn
         if self._closed or conn is None:
             raise Unavailable(f"sqlite storage {self.path} is not open")
-        try:
-            conn.execute("BEGIN")
-            try:
-                return fn(conn, *args)
-            finally:
-                conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StorageError(f"sqlite read failed: {exc}") from exc
+        return _read_txn(conn, fn, args)
 
     async def _read(self, fn: Callable[..., _T], *args: Any) -> _T:
         if self._closed or self._loop is None or self._readers is None:
@@ -171,13 +176,7 @@ class SQLiteStorage:
     def _in_reader(self, fn: Callable[..., _T], args: tuple[Any, ...]) -> _T:
         conn = self._reader_conns.get()
         try:
-            conn.execute("BEGIN")
-            try:
-                return fn(conn, *args)
-            finally:
-                conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise StorageError(f"sqlite read failed: {exc}") from exc
+            return _read_txn(conn, fn, args)
         finally:
             self._reader_conns.put(conn)
 

@@ -3,7 +3,9 @@ OpenShift's own tests: origin ``test/extended/images/imagestream.go``, openshift
 registry ``rest_test.go``/``etcd_test.go``/``strategy_test.go``), driven over HTTP only.
 
 Literal manifests and configs are built here once so every scenario uses the same realistic
-content with known digests.
+content with known digests. The ``http`` and ``ns`` fixtures are here too: a scenario module loads
+them with ``pytest_plugins = ["tests.integration.image_upstream_support"]`` and names its
+namespaces with a module-level ``NS_PREFIX``.
 """
 
 from __future__ import annotations
@@ -11,9 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
+
+from tests.integration.server_fixture import RunningServer
 
 __all__ = [
     "BASE",
@@ -27,7 +33,9 @@ __all__ = [
     "create_namespace",
     "create_stream",
     "digest",
+    "http",
     "map_image",
+    "ns",
     "schema2_manifest",
 ]
 
@@ -103,6 +111,19 @@ def create_namespace(http: httpx.Client, prefix: str = "up") -> str:
     response = http.post("/api/v1/namespaces", json={"metadata": {"name": name}})
     assert response.status_code == 201, response.text
     return name
+
+
+@pytest.fixture
+def http(api_server: RunningServer) -> Iterator[httpx.Client]:
+    """A client of the session's API server, closed after the test."""
+    with api_server.client() as client:
+        yield client
+
+
+@pytest.fixture
+def ns(http: httpx.Client, request: pytest.FixtureRequest) -> str:
+    """A fresh namespace ``<NS_PREFIX>-<random>``, the prefix taken from the test's module."""
+    return create_namespace(http, getattr(request.module, "NS_PREFIX", "up"))
 
 
 def create_stream(http: httpx.Client, ns: str, name: str, **spec: Any) -> dict[str, Any]:

@@ -10,33 +10,24 @@ Invalid and the message substring ``exceeds the maximum limit``), origin
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.integration.image_upstream_support import (
+pytest.register_assert_rewrite("tests.integration.image_upstream_support")
+
+from tests.integration.image_upstream_support import (  # noqa: E402
     BASE,
-    create_namespace,
     create_stream,
     digest,
     map_image,
 )
-from tests.integration.server_fixture import RunningServer
 
 pytestmark = pytest.mark.integration
+pytest_plugins = ["tests.integration.image_upstream_support"]  # the http and ns fixtures
 
-
-@pytest.fixture
-def http(api_server: RunningServer) -> Iterator[httpx.Client]:
-    with api_server.client() as client:
-        yield client
-
-
-@pytest.fixture
-def ns(http: httpx.Client) -> str:
-    return create_namespace(http, "lim")
+NS_PREFIX = "lim"
 
 
 def _limit(http: httpx.Client, ns: str, **maximum: str) -> None:

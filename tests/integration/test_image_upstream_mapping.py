@@ -11,12 +11,13 @@ config turns into).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.integration.image_upstream_support import (
+pytest.register_assert_rewrite("tests.integration.image_upstream_support")
+
+from tests.integration.image_upstream_support import (  # noqa: E402
     BASE,
     CONFIG,
     CONFIG_DIGEST,
@@ -24,28 +25,18 @@ from tests.integration.image_upstream_support import (
     LAYER_B,
     MANIFEST,
     SCHEMA2,
-    create_namespace,
     create_stream,
     digest,
     map_image,
     schema2_manifest,
 )
-from tests.integration.server_fixture import RunningServer
 
 pytestmark = pytest.mark.integration
+pytest_plugins = ["tests.integration.image_upstream_support"]  # the http and ns fixtures
+
+NS_PREFIX = "ism"
 
 REGISTRY = "image-registry.openshift-image-registry.svc:5000"
-
-
-@pytest.fixture
-def http(api_server: RunningServer) -> Iterator[httpx.Client]:
-    with api_server.client() as client:
-        yield client
-
-
-@pytest.fixture
-def ns(http: httpx.Client) -> str:
-    return create_namespace(http, "ism")
 
 
 def _istag(http: httpx.Client, ns: str, name: str) -> httpx.Response:

@@ -9,33 +9,27 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.integration.image_upstream_support import (
+from tests.integration.server_fixture import RunningServer
+
+pytest.register_assert_rewrite("tests.integration.image_upstream_support")
+
+from tests.integration.image_upstream_support import (  # noqa: E402
     BASE,
     create_namespace,
     create_stream,
     digest,
     map_image,
 )
-from tests.integration.server_fixture import RunningServer
 
 pytestmark = pytest.mark.integration
+pytest_plugins = ["tests.integration.image_upstream_support"]  # the http and ns fixtures
 
-
-@pytest.fixture
-def http(api_server: RunningServer) -> Iterator[httpx.Client]:
-    with api_server.client() as client:
-        yield client
-
-
-@pytest.fixture
-def ns(http: httpx.Client) -> str:
-    return create_namespace(http, "isu")
+NS_PREFIX = "isu"
 
 
 def _streams(ns: str) -> str:

@@ -7,33 +7,24 @@ the deployment lifecycle hook's blind ISTag PUT that provisions streams), opensh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.integration.image_upstream_support import (
+pytest.register_assert_rewrite("tests.integration.image_upstream_support")
+
+from tests.integration.image_upstream_support import (  # noqa: E402
     BASE,
-    create_namespace,
     create_stream,
     digest,
     map_image,
 )
-from tests.integration.server_fixture import RunningServer
 
 pytestmark = pytest.mark.integration
+pytest_plugins = ["tests.integration.image_upstream_support"]  # the http and ns fixtures
 
-
-@pytest.fixture
-def http(api_server: RunningServer) -> Iterator[httpx.Client]:
-    with api_server.client() as client:
-        yield client
-
-
-@pytest.fixture
-def ns(http: httpx.Client) -> str:
-    return create_namespace(http, "tag")
+NS_PREFIX = "tag"
 
 
 def _istags(ns: str) -> str:

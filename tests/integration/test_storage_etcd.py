@@ -25,8 +25,9 @@ from imagestreams.storage.interface import (
     WatchOverflow,
 )
 from tests.integration.etcd_fixture import EtcdServer, etcd_server, free_port
+from tests.storage_conformance import test_conformance
 
-__all__ = ["etcd_server"]
+__all__ = ["etcd_server", "test_conformance"]
 
 pytestmark = [pytest.mark.integration, pytest.mark.etcd]
 
@@ -50,16 +51,6 @@ def new_storage(etcd_server: EtcdServer) -> conformance.StorageFactory:
             yield storage
 
     return factory
-
-
-@pytest.mark.parametrize(
-    "check", [pytest.param(c, id=c.__name__.removeprefix("check_")) for c in conformance.ALL_CHECKS]
-)
-async def test_conformance(
-    check: Callable[[conformance.StorageFactory], Awaitable[None]],
-    new_storage: conformance.StorageFactory,
-) -> None:
-    await check(new_storage)
 
 
 async def test_keys_are_stored_under_the_prefix_and_returned_without_it(

@@ -34,20 +34,24 @@ _UPDATED_DOC = "Last update time."
 
 
 def docker_human_duration(d: timedelta) -> str:
-    """``github.com/docker/go-units.HumanDuration``."""
-    seconds = int(d.total_seconds())
+    """``github.com/docker/go-units.HumanDuration`` (also ``oc describe``'s ages).
+
+    Hours round half up, as Go's ``math.Round`` does (Python's ``round`` would round half to even).
+    """
+    total = d.total_seconds()
+    seconds = int(total)
     if seconds < 1:
         return "Less than a second"
     if seconds == 1:
         return "1 second"
     if seconds < 60:
         return f"{seconds} seconds"
-    minutes = seconds // 60
+    minutes = int(total / 60)
     if minutes == 1:
         return "About a minute"
     if minutes < 60:
         return f"{minutes} minutes"
-    hours = round(d.total_seconds() / 3600)
+    hours = int(total / 3600 + 0.5)
     if hours == 1:
         return "About an hour"
     if hours < 48:
@@ -58,7 +62,7 @@ def docker_human_duration(d: timedelta) -> str:
         return f"{hours // 24 // 7} weeks"
     if hours < 24 * 365 * 2:
         return f"{hours // 24 // 30} months"
-    return f"{int(d.total_seconds() // 3600) // 24 // 365} years"
+    return f"{int(total / 3600) // 24 // 365} years"
 
 
 def _ago(when: datetime | None) -> str:

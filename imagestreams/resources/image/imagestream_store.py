@@ -145,20 +145,10 @@ class ImageStreamStore(GenericStore):
         return result
 
     async def _read_modify_write(self, ctx: RequestContext, name: str, fn: PatchFn) -> Obj:
-        """``GenericStore.guaranteed_update`` for one attempt, giving ``fn`` a second decode of
-        the stored bytes instead of a ``deepcopy`` (4x cheaper on a 10,000-event history)."""
+        """``GenericStore.guaranteed_update`` for one attempt (``retry_conflicts`` retries)."""
         key = self.key(ctx.namespace, name)
-        try:
-            current = await self.storage.get(key)
-        except st.KeyNotFound:
-            raise self._not_found(name) from None
-        old = self.with_type(self.decode(current, decorate=False))
-        new = self.with_type(fn(self.with_type(self.decode(current, decorate=False))))
-        self._check_identity(ctx, name, new)
-        pinned = (new.get("metadata") or {}).get("resourceVersion")
-        if pinned and pinned != str(current.mod_revision):
-            raise self._conflict(name)
-        return await self._write_update(ctx, name, key, new, old, current.mod_revision)
+        new, old, revision = await self._read_and_apply(ctx, name, key, fn)
+        return await self._write_update(ctx, name, key, new, old, revision)
 
     async def guaranteed_update(self, ctx: RequestContext, name: str, fn: PatchFn) -> Obj:
         async def update(wrapped: PatchFn) -> Obj:

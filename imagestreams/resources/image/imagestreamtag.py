@@ -30,8 +30,12 @@ from imagestreams.resources.image.backend import (
 )
 from imagestreams.resources.image.tagviews import (
     ServerTimeout,
+    add_spec_tag,
+    check_resource_version,
     delete_tag,
+    head_image,
     list_streams,
+    stream_or_new,
     write_stream,
 )
 from imagestreams.rest.context import RequestContext
@@ -96,13 +100,6 @@ class ImageStreamTagResource(Resource):
         istag = wire.decode_as(obj, ImageStreamTag, _KIND)
         return default_image_stream_tag(istag, self.backend.config.import_mode)
 
-    async def _image_for(self, stream: ImageStream, tag: str) -> Image | None:
-        event = history.latest_event(stream, tag)
-        if event is None or not event.image:
-            return None
-        raw = await self.backend.image(event.image)
-        return None if raw is None else view_image(raw)
-
     def _json(self, istag: ImageStreamTag) -> Obj:
         wire_obj = to_json(istag, _KIND)
         wire_obj.setdefault("tag", None)
@@ -162,43 +159,30 @@ class ImageStreamTagResource(Resource):
         stream_name, tag, ok = split_image_stream_tag(md.name)
         if not ok:
             raise errors.InternalError(f'"{md.name}" must be of the form <stream_name>:<tag>')
-        for _ in range(MAX_RETRIES):
-            stream = await self.backend.stream(ctx, stream_name)
-            if stream is not None and any(t.name == tag for t in stream.spec.tags):
-                raise errors.AlreadyExists.for_resource("imagestreamtag", GROUP, md.name)
-            if stream is None:
-                stream = ImageStream(metadata=ObjectMeta(namespace=ctx.namespace, name=stream_name))
-            if istag.tag is not None:
-                stream.spec.tags.append(msgspec.structs.replace(istag.tag, name=tag))
-            try:
-                written = await write_stream(self.backend, ctx, stream)
-            except (errors.AlreadyExists, errors.Conflict):
-                continue
-            image = await self._image_for(written, tag)
-            return self._json(new_istag(written, tag, image, allow_empty=True))
-        raise ServerTimeout.for_operation("imagestreamtags", "create")
+        written = await add_spec_tag(
+            self.backend,
+            ctx,
+            stream_name,
+            tag,
+            istag.tag,
+            name=md.name,
+            resource="imagestreamtags",
+            exists_resource="imagestreamtag",
+        )
+        image = await head_image(self.backend, written, tag)
+        return self._json(new_istag(written, tag, image, allow_empty=True))
 
     async def update(self, ctx: RequestContext, name: str, obj: Obj) -> tuple[Obj, bool]:
         stream_name, tag = split_tag_name(name, "ImageStreamTags")
         requested = self._decode(obj)
         for _ in range(MAX_RETRIES):
-            stream = await self.backend.stream(ctx, stream_name)
-            create = stream is None
-            if stream is None:
-                stream = ImageStream(metadata=ObjectMeta(namespace=ctx.namespace, name=stream_name))
+            stream, create = await stream_or_new(self.backend, ctx, stream_name)
             old = new_istag(stream, tag, None, allow_empty=True)
             istag = msgspec.structs.replace(requested)
             blind = not istag.metadata.resource_version
             if create and not blind:
                 raise errors.NotFound.for_resource("imagestreamtags", GROUP, name)
-            if not blind and istag.metadata.resource_version != stream.metadata.resource_version:
-                raise errors.Conflict.for_resource(
-                    "imagestreamtags",
-                    GROUP,
-                    name,
-                    "another caller has updated the resource version to "
-                    f"{stream.metadata.resource_version}",
-                )
+            check_resource_version("imagestreamtags", name, istag.metadata.resource_version, stream)
             if stream.metadata.labels and not istag.metadata.labels:
                 istag.metadata.labels = stream.metadata.labels
             istag.metadata = carry_system_fields(istag.metadata, old.metadata)
@@ -234,7 +218,7 @@ class ImageStreamTagResource(Resource):
                 if blind:
                     continue
                 raise
-            image = await self._image_for(written, tag)
+            image = await head_image(self.backend, written, tag)
             return self._json(new_istag(written, tag, image, allow_empty=True)), not existed
         raise ServerTimeout.for_operation("imagestreamtags", "update")
 
@@ -251,7 +235,7 @@ class ImageStreamTagResource(Resource):
         ):
             raise errors.NotFound.for_resource("imagestreamtags", GROUP, name)
         return self._json(
-            new_istag(stream, tag, await self._image_for(stream, tag), allow_empty=True)
+            new_istag(stream, tag, await head_image(self.backend, stream, tag), allow_empty=True)
         )
 
     async def delete(self, ctx: RequestContext, name: str, options: Obj) -> tuple[Obj, bool]:

@@ -14,7 +14,6 @@ from imagestreams import errors
 from imagestreams.api import selectors
 from imagestreams.api.image_defaults import default_image_tag
 from imagestreams.api.image_v1 import GROUP, ImageStream, ImageTag
-from imagestreams.api.meta import ObjectMeta
 from imagestreams.api.reference import join_image_stream_tag, split_image_stream_tag
 from imagestreams.resources.image import columns, history, pullspec, wire
 from imagestreams.resources.image.backend import (
@@ -25,12 +24,15 @@ from imagestreams.resources.image.backend import (
     split_tag_name,
     to_json,
     validate_view_metadata,
-    view_image,
 )
 from imagestreams.resources.image.tagviews import (
     ServerTimeout,
+    add_spec_tag,
+    check_resource_version,
     delete_tag,
+    head_image,
     list_streams,
+    stream_or_new,
     write_stream,
 )
 from imagestreams.rest.context import RequestContext
@@ -69,15 +71,13 @@ class ImageTagResource(Resource):
 
     async def _with_image(self, stream: ImageStream, itag: ImageTag) -> Obj:
         tag = itag.metadata.name.partition(":")[2]
+        image = await head_image(self.backend, stream, tag)
         event = history.latest_event(stream, tag)
-        if event is not None and event.image:
-            raw = await self.backend.image(event.image)
-            if raw is not None:
-                image = view_image(raw)
-                image.docker_image_reference = pullspec.resolve_reference(
-                    itag.spec, event, stream.status.docker_image_repository
-                )
-                itag.image = image
+        if image is not None and event is not None:
+            image.docker_image_reference = pullspec.resolve_reference(
+                itag.spec, event, stream.status.docker_image_repository
+            )
+            itag.image = image
         return to_json(itag, _KIND)
 
     # -- read ---------------------------------------------------------------------------
@@ -125,39 +125,27 @@ class ImageTagResource(Resource):
         if not ok:
             raise errors.InternalError(f'"{md.name}" must be of the form <stream_name>:<tag>')
         assert itag.spec is not None
-        for _ in range(MAX_RETRIES):
-            stream = await self.backend.stream(ctx, stream_name)
-            if stream is not None and any(t.name == tag for t in stream.spec.tags):
-                raise errors.AlreadyExists.for_resource("imagetags", GROUP, md.name)
-            if stream is None:
-                stream = ImageStream(metadata=ObjectMeta(namespace=ctx.namespace, name=stream_name))
-            stream.spec.tags.append(msgspec.structs.replace(itag.spec, name=tag))
-            try:
-                written = await write_stream(self.backend, ctx, stream)
-            except (errors.AlreadyExists, errors.Conflict):
-                continue
-            return await self._with_image(written, new_image_tag(written, tag))
-        raise ServerTimeout.for_operation("imagetags", "create")
+        written = await add_spec_tag(
+            self.backend,
+            ctx,
+            stream_name,
+            tag,
+            itag.spec,
+            name=md.name,
+            resource="imagetags",
+            exists_resource="imagetags",
+        )
+        return await self._with_image(written, new_image_tag(written, tag))
 
     async def update(self, ctx: RequestContext, name: str, obj: Obj) -> tuple[Obj, bool]:
         stream_name, tag = split_tag_name(name, "ImageTags")
         requested = self._decode(obj)
         for _ in range(MAX_RETRIES):
-            stream = await self.backend.stream(ctx, stream_name)
-            create = stream is None
-            if stream is None:
-                stream = ImageStream(metadata=ObjectMeta(namespace=ctx.namespace, name=stream_name))
+            stream, create = await stream_or_new(self.backend, ctx, stream_name)
             old = new_image_tag(stream, tag)
             itag = msgspec.structs.replace(requested)
             blind = not itag.metadata.resource_version
-            if not blind and itag.metadata.resource_version != stream.metadata.resource_version:
-                raise errors.Conflict.for_resource(
-                    "imagetags",
-                    GROUP,
-                    name,
-                    "another caller has updated the resource version to "
-                    f"{stream.metadata.resource_version}",
-                )
+            check_resource_version("imagetags", name, itag.metadata.resource_version, stream)
             itag.metadata = carry_system_fields(itag.metadata, old.metadata)
             if itag.spec is not None and not itag.spec.name:
                 itag.spec.name = tag

@@ -2,8 +2,9 @@
 
 Both views list the streams of a namespace (or of all namespaces) with the stream labels as their
 own, write a modified stream back through the main endpoint (creating it when it does not exist
-yet, as upstream's tag REST objects do), and delete a tag by removing its spec and its history in
-one internal update that honours a ``uid`` precondition.
+yet, as upstream's tag REST objects do), create a spec tag with the same retry loop, check an
+update's resource version the same way, show the same head image, and delete a tag by removing
+its spec and its history in one internal update that honours a ``uid`` precondition.
 """
 
 from __future__ import annotations
@@ -11,13 +12,30 @@ from __future__ import annotations
 import msgspec
 
 from imagestreams import errors
-from imagestreams.api.image_v1 import GROUP, ImageStream
-from imagestreams.resources.image import wire
-from imagestreams.resources.image.backend import Backend, Obj, status_success
+from imagestreams.api.image_v1 import GROUP, Image, ImageStream, TagReference
+from imagestreams.api.meta import ObjectMeta
+from imagestreams.resources.image import history, wire
+from imagestreams.resources.image.backend import (
+    MAX_RETRIES,
+    Backend,
+    Obj,
+    status_success,
+    view_image,
+)
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.options import ListOptions
 
-__all__ = ["ServerTimeout", "delete_tag", "list_streams", "stream_json", "write_stream"]
+__all__ = [
+    "ServerTimeout",
+    "add_spec_tag",
+    "check_resource_version",
+    "delete_tag",
+    "head_image",
+    "list_streams",
+    "stream_json",
+    "stream_or_new",
+    "write_stream",
+]
 
 
 class ServerTimeout(errors.ApiError):
@@ -63,6 +81,66 @@ async def write_stream(backend: Backend, ctx: RequestContext, stream: ImageStrea
     else:
         written, _ = await backend.streams.update(ctx, stream.metadata.name, body)
     return wire.decode_stream(written)
+
+
+async def stream_or_new(
+    backend: Backend, ctx: RequestContext, name: str
+) -> tuple[ImageStream, bool]:
+    """The stored stream ``name``, or (with True) a new empty one for a view to create."""
+    stream = await backend.stream(ctx, name)
+    if stream is None:
+        return ImageStream(metadata=ObjectMeta(namespace=ctx.namespace, name=name)), True
+    return stream, False
+
+
+def check_resource_version(
+    resource: str, name: str, requested: str | None, stream: ImageStream
+) -> None:
+    """409 ``<resource>`` when a non-blind update was read at another version of the stream."""
+    if requested and requested != stream.metadata.resource_version:
+        raise errors.Conflict.for_resource(
+            resource,
+            GROUP,
+            name,
+            "another caller has updated the resource version to "
+            f"{stream.metadata.resource_version}",
+        )
+
+
+async def add_spec_tag(
+    backend: Backend,
+    ctx: RequestContext,
+    stream_name: str,
+    tag: str,
+    spec_tag: TagReference | None,
+    *,
+    name: str,
+    resource: str,
+    exists_resource: str,
+) -> ImageStream:
+    """A view's create: add ``spec_tag`` as ``tag`` (creating the stream when missing) and
+    return the written stream; AlreadyExists ``<exists_resource>`` when the spec tag is there,
+    write races retried, ServerTimeout ``<resource>`` when they never settle."""
+    for _ in range(MAX_RETRIES):
+        stream, created = await stream_or_new(backend, ctx, stream_name)
+        if not created and any(t.name == tag for t in stream.spec.tags):
+            raise errors.AlreadyExists.for_resource(exists_resource, GROUP, name)
+        if spec_tag is not None:
+            stream.spec.tags.append(msgspec.structs.replace(spec_tag, name=tag))
+        try:
+            return await write_stream(backend, ctx, stream)
+        except (errors.AlreadyExists, errors.Conflict):
+            continue
+    raise ServerTimeout.for_operation(resource, "create")
+
+
+async def head_image(backend: Backend, stream: ImageStream, tag: str) -> Image | None:
+    """The image the head of ``tag``'s history names, None when there is none or it is gone."""
+    event = history.latest_event(stream, tag)
+    if event is None or not event.image:
+        return None
+    raw = await backend.image(event.image)
+    return None if raw is None else view_image(raw)
 
 
 async def delete_tag(

@@ -44,6 +44,7 @@ from imagestreams.importer.credentials import CredentialChain
 from imagestreams.importer.images import image_to_dict, strip_for_storage
 from imagestreams.importer.importer import Importer
 from imagestreams.oci.credentials import Keyring
+from imagestreams.resources.image import wire
 from imagestreams.resources.imagestreamimport import apply
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.options import ListOptions
@@ -60,15 +61,6 @@ __all__ = ["ImageStreamImportREST"]
 
 _KIND = "ImageStreamImport"
 _CREATE_CONCURRENCY = 32
-
-
-def _decode(obj: Obj) -> ImageStreamImport:
-    try:
-        return msgspec.convert(obj, ImageStreamImport)
-    except msgspec.ValidationError as exc:
-        raise errors.BadRequest(
-            f'{_KIND} in version "v1" cannot be handled as a {_KIND}: {exc}'
-        ) from None
 
 
 def _clear_manifests(isi: ImageStreamImport) -> None:
@@ -198,7 +190,7 @@ class ImageStreamImportREST(Resource):
     # -- create -----------------------------------------------------------------------------
 
     async def create(self, ctx: RequestContext, obj: Obj) -> Obj:
-        isi = _decode(obj)
+        isi = wire.decode_as(obj, ImageStreamImport, _KIND)
         default_image_stream_import(isi, self.import_mode)
         md = isi.metadata
         if md.namespace and ctx.namespace and md.namespace != ctx.namespace:

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from imagestreams.cli.tagorder import parse_semver, prioritize_tags
-from imagestreams.cli.textfmt import human_duration, human_size, tabwrite
+from imagestreams.cli.textfmt import human_size, tabwrite
+from imagestreams.importer.tags import parse_semver, prioritize_tags
+from imagestreams.resources.image.columns import docker_human_duration
 
 
 @pytest.mark.parametrize(
@@ -58,7 +59,7 @@ def test_tabwrite(text: str, kw: dict[str, object], expected: str) -> None:
     ],
 )
 def test_human_duration(delta: timedelta, text: str) -> None:
-    assert human_duration(delta) == text
+    assert docker_human_duration(delta) == text
 
 
 @pytest.mark.parametrize(
@@ -111,6 +112,9 @@ def test_prioritize_tags(tags: list[str], ordered: list[str]) -> None:
         pytest.param("1.2.3-01", False, id="numeric-pre-leading-zero"),
         pytest.param("1.2.3-", False, id="empty-pre"),
         pytest.param("1.2.3+", False, id="empty-build"),
+        pytest.param("1.2.3\n", False, id="trailing-newline"),
+        pytest.param("1.2.1\u0663", False, id="non-ascii-digit"),
+        pytest.param("1.2.3-a\u0663", False, id="non-ascii-pre"),
     ],
 )
 def test_parse_semver(text: str, valid: bool) -> None:

@@ -23,8 +23,9 @@ from imagestreams.storage.interface import (
     WatchOverflow,
 )
 from imagestreams.storage.sqlite import SQLiteStorage
+from tests.storage_conformance import test_conformance
 
-__all__: list[str] = []
+__all__ = ["test_conformance"]
 
 
 @pytest.fixture
@@ -37,16 +38,6 @@ def new_storage(tmp_path: pathlib.Path) -> conformance.StorageFactory:
             yield storage
 
     return factory
-
-
-@pytest.mark.parametrize(
-    "check", [pytest.param(c, id=c.__name__.removeprefix("check_")) for c in conformance.ALL_CHECKS]
-)
-async def test_conformance(
-    check: Callable[[conformance.StorageFactory], Awaitable[None]],
-    new_storage: conformance.StorageFactory,
-) -> None:
-    await check(new_storage)
 
 
 async def test_fresh_store_starts_at_revision_one_like_etcd(tmp_path: pathlib.Path) -> None:

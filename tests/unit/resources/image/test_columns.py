@@ -26,6 +26,7 @@ def _at(seconds_ago: int) -> str:
         pytest.param(60, "About a minute", id="a-minute"),
         pytest.param(45 * 60, "45 minutes", id="minutes"),
         pytest.param(90 * 60, "2 hours", id="hours-rounded"),
+        pytest.param(150 * 60, "3 hours", id="half-hour-rounds-up"),
         pytest.param(3600, "About an hour", id="an-hour"),
         pytest.param(3 * 86400, "3 days", id="days"),
         pytest.param(20 * 86400, "2 weeks", id="weeks"),
