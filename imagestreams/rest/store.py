@@ -27,7 +27,14 @@ from imagestreams.rest.strategy import StatusStrategy, Strategy
 from imagestreams.storage import interface as st
 from imagestreams.validation import field
 
-__all__ = ["DeleteHook", "GenericStore", "NamespaceCheck", "StorageObserver", "now_rfc3339"]
+__all__ = [
+    "Admission",
+    "DeleteHook",
+    "GenericStore",
+    "NamespaceCheck",
+    "StorageObserver",
+    "now_rfc3339",
+]
 
 NamespaceCheck = Callable[[RequestContext, str, Obj], Awaitable[None]]
 """Raises when objects may not be created in the namespace (missing or terminating)."""
@@ -36,6 +43,12 @@ DeleteHook = Callable[["GenericStore", Obj, Obj], None]
 """``(store, deleted object, delete options)``: runs after a delete finished (garbage
 collection of dependents); must not block."""
 """``(operation, resource, seconds)``: storage latency hook for ``/metrics``."""
+Admission = Callable[[RequestContext, scheme.ResourceInfo, Obj, Obj | None], Awaitable[None]]
+"""A mutating admission step, as kube-apiserver's ``admission.MutationInterface``: ``(ctx, the
+store's resource, new object, stored object or None on create)``. The store awaits each of its
+``admission`` steps in order on create, update and patch of the main resource (never on
+subresource views), after the body is decoded and before ``prepare_for_create``/``_update`` and
+validation. A step may change the new object in place or raise an ``ApiError`` to refuse."""
 
 _MAX_UPDATE_RETRIES = 20
 _encoder = msgspec.json.Encoder()
@@ -77,6 +90,8 @@ class GenericStore(Resource):
         self.namespace_check = namespace_check
         self._observe = observe
         self.after_delete: DeleteHook | None = None
+        self.admission: list[Admission] = []
+        """Mutating admission steps (see ``Admission``); extensions append to it."""
         self._shared: Lru[tuple[str, int], Obj] = Lru(512)
         group = info.group or "core"
         self.prefix = f"/registry/{group}/{info.plural}/"
@@ -204,8 +219,13 @@ class GenericStore(Resource):
         if errs:
             raise self._invalid(obj, errs)
 
+    async def _admit(self, ctx: RequestContext, obj: Obj, old: Obj | None) -> None:
+        for step in self.admission:
+            await step(ctx, self.info, obj, old)
+
     async def create(self, ctx: RequestContext, obj: Obj) -> Obj:
         obj = self.with_type(obj)
+        await self._admit(ctx, obj, None)
         self._before_create(ctx, obj)
         md = obj["metadata"]
         if self.info.namespaced and self.namespace_check is not None:
@@ -300,6 +320,7 @@ class GenericStore(Resource):
     async def _write_update(
         self, ctx: RequestContext, name: str, key: str, new: Obj, old: Obj, revision: int
     ) -> Obj:
+        await self._admit(ctx, new, old)
         self._prepare_update(ctx, new, old)
         if ctx.dry_run:
             self.strategy.decorate(new)
@@ -323,26 +344,35 @@ class GenericStore(Resource):
             raise self._not_found(name) from None
         return self.with_type(self.decode(kv))
 
+    async def _read_and_apply(
+        self, ctx: RequestContext, name: str, key: str, fn: PatchFn
+    ) -> tuple[Obj, Obj, int]:
+        """One read of ``guaranteed_update``: ``(fn's new object, the stored one, the revision
+        read)``. Errors here (not found, a bad identity, a pinned stale resourceVersion, anything
+        ``fn`` raises) are final, not retried."""
+        try:
+            current = await self.storage.get(key)
+        except st.KeyNotFound:
+            raise self._not_found(name) from None
+        old = self.with_type(self.decode(current, decorate=False))
+        # A second decode is a deep copy at msgspec speed (copy.deepcopy of a stream with
+        # 10,000 tag events costs a quarter of a second).
+        new = self.with_type(fn(self.with_type(self.decode(current, decorate=False))))
+        self._check_identity(ctx, name, new)
+        new_rv = _meta(new).get("resourceVersion")
+        if new_rv and new_rv != str(current.mod_revision):
+            # The caller pinned a resourceVersion that is not the current one.
+            raise self._conflict(name)
+        return new, old, current.mod_revision
+
     async def guaranteed_update(self, ctx: RequestContext, name: str, fn: PatchFn) -> Obj:
         """Read, apply ``fn`` to a copy, write with the read revision; retry on conflicts.
         ``fn`` may raise an ApiError to abort; it must be free of side effects."""
         key = self.key(ctx.namespace, name)
         for _ in range(_MAX_UPDATE_RETRIES):
+            new, old, revision = await self._read_and_apply(ctx, name, key, fn)
             try:
-                current = await self.storage.get(key)
-            except st.KeyNotFound:
-                raise self._not_found(name) from None
-            old = self.with_type(self.decode(current, decorate=False))
-            # A second decode is a deep copy at msgspec speed (copy.deepcopy of a stream with
-            # 10,000 tag events costs a quarter of a second).
-            new = self.with_type(fn(self.with_type(self.decode(current, decorate=False))))
-            self._check_identity(ctx, name, new)
-            new_rv = _meta(new).get("resourceVersion")
-            if new_rv and new_rv != str(current.mod_revision):
-                # The caller pinned a resourceVersion that is not the current one.
-                raise self._conflict(name)
-            try:
-                return await self._write_update(ctx, name, key, new, old, current.mod_revision)
+                return await self._write_update(ctx, name, key, new, old, revision)
             except errors.Conflict:
                 # Someone wrote in between: re-read and re-apply (a pinned, now stale
                 # resourceVersion fails the check above on the next round).
