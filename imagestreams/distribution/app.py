@@ -1,4 +1,5 @@
-"""The integrated registry's ASGI application: ``/v2/...`` and ``/openshift/token``.
+"""The integrated registry's ASGI application: ``/v2/...``, ``/openshift/token`` and the
+pruner's ``/admin/blobs/<digest>`` (``admin.py``).
 
 It is served by the same process and listener as the API (``mount`` puts it in front of the API
 application by path prefix), reads and writes image metadata through the API's in-process
@@ -22,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from imagestreams.distribution import blobhandlers, manifests, tags
+from imagestreams.distribution import admin, blobhandlers, manifests, tags
 from imagestreams.distribution.auth import Access, AccessController, Authenticator, split_repository
 from imagestreams.distribution.errors import (
     API_VERSION_HEADER,
@@ -57,7 +58,7 @@ _METHODS: Final = {
 
 def handles(path: str) -> bool:
     """Does ``path`` belong to the registry (rather than the API)?"""
-    return path == "/v2" or path.startswith("/v2/") or path == TOKEN_PATH
+    return path in ("/v2", TOKEN_PATH) or path.startswith(("/v2/", admin.ADMIN_PREFIX))
 
 
 def _route(path: str) -> tuple[str, str, str] | None:
@@ -140,6 +141,8 @@ class RegistryApp:
                 request.headers, request.query_params.getlist("scope")
             )
             return Response(body, status, media_type="application/json")
+        if path.startswith(admin.ADMIN_PREFIX):
+            return await self._admin(request)
         route = _route(path)
         if route is None:  # as distribution's router: a plain-text 404
             return PlainTextResponse("404 page not found\n", 404)
@@ -169,6 +172,18 @@ class RegistryApp:
         if method == "DELETE":
             return await blobhandlers.delete_blob(reg, namespace, stream, argument)
         return await blobhandlers.blob(reg, request, namespace, stream, argument)
+
+    async def _admin(self, request: Request) -> Response:
+        """``DELETE /admin/blobs/<digest>`` (image pruning), access ``admin``/``prune``."""
+        match = admin.ADMIN_BLOB_RE.match(request.url.path)
+        if match is None:
+            return PlainTextResponse("404 page not found\n", 404)
+        if request.method != "DELETE":
+            raise RegistryError("UNSUPPORTED")
+        records = [Access("admin", "", "prune")]
+        user = self.access.authenticate(request.headers, self._realm(request), records)
+        await self.access.authorize(user, records)
+        return await admin.delete_stored_blob(self.registry, match.group("digest"))
 
 
 def build(

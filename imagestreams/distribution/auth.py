@@ -9,12 +9,13 @@ credentials, which later requests present to act as ``system:anonymous``.
 
 Authorization is one access check per access record, as upstream's ``auth.go`` does through
 SelfSubjectAccessReviews: ``pull`` = ``get imagestreams/layers`` on ``<ns>/<name>``, ``push`` =
-``update imagestreams/layers``, ``*`` (deletes) = cluster ``delete images``, the catalog = cluster
-``list imagestreams``. A denied ``pull`` is forgiven only when the same request also pushes to a
-*different* repository: it is a cross-repository mount source, and the mount is then simply not
-done (the client uploads the blob instead). Bad or unknown tokens and denials are a 401 with a
-``Basic realm=openshift,error="..."`` challenge and distribution's ``UNAUTHORIZED`` body listing
-the requested access.
+``update imagestreams/layers``, ``*`` (deletes) and ``admin``/``prune`` (blob removal by the
+image pruner) = cluster ``delete images``, the catalog = cluster ``list imagestreams``. A
+denied ``pull`` is forgiven only when the same request also pushes to a *different* repository:
+it is a cross-repository mount source, and the mount is then simply not done (the client
+uploads the blob instead). Bad or unknown tokens and denials are a 401 with a ``Basic
+realm=openshift,error="..."`` challenge and distribution's ``UNAUTHORIZED`` body listing the
+requested access.
 """
 
 from __future__ import annotations
@@ -185,6 +186,10 @@ class AccessController:
                     raise RegistryError("UNSUPPORTED", message="unsupported action")
             elif record.type == "registry" and record.name == "catalog":
                 check = ("list", "imagestreams")
+            elif record.type == "admin":
+                if record.action != "prune":
+                    raise RegistryError("UNSUPPORTED", message="unsupported action")
+                check = ("delete", "images")
             else:
                 raise RegistryError("UNSUPPORTED", message="unsupported resource")
             if check not in cluster_checked:
