@@ -1,3 +1,3 @@
 from imagestreams.cli.main import main
 
-main()
+main(prog_name="imagestreams")

@@ -29,6 +29,7 @@ from imagestreams.importer.settings import ImporterFlags, SettingsError
 from imagestreams.rbac.system import AccessSystem
 from imagestreams.resources import install
 from imagestreams.resources.image.install import image_extension
+from imagestreams.resources.imagepolicy.install import imagepolicy_extension
 from imagestreams.resources.imagestreamimport.install import ImportSettings, import_extension
 from imagestreams.rest.context import User
 from imagestreams.server import audit, authn, authz, metrics, tls
@@ -195,6 +196,7 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         extensions=(
             image_extension(registry_host, cfg.public_registry_hostname, allowed),
             import_extension(import_settings),
+            imagepolicy_extension,
             access.extension,
         ),
     )

@@ -229,10 +229,12 @@ def _register() -> None:
     """Client commands live in their own modules; the group only lists them."""
     from imagestreams.cli.describe import describe
     from imagestreams.cli.import_image import import_image
+    from imagestreams.cli.prune import adm
     from imagestreams.cli.set_image_lookup import set_group
     from imagestreams.cli.tag import tag
 
     main.add_command(tag)
+    main.add_command(adm)
     main.add_command(describe)
     main.add_command(import_image)
     main.add_command(set_group)
