@@ -3,9 +3,9 @@ OpenShift's own tests: origin ``test/extended/images/imagestream.go``, openshift
 registry ``rest_test.go``/``etcd_test.go``/``strategy_test.go``), driven over HTTP only.
 
 Literal manifests and configs are built here once so every scenario uses the same realistic
-content with known digests. The ``http`` and ``ns`` fixtures are here too: a scenario module loads
-them with ``pytest_plugins = ["tests.integration.image_upstream_support"]`` and names its
-namespaces with a module-level ``NS_PREFIX``.
+content with known digests. The ``http`` and ``ns`` fixtures are here too (loaded for the whole
+suite by ``tests/conftest.py``); a scenario module names its namespaces with a module-level
+``NS_PREFIX``.
 """
 
 from __future__ import annotations

@@ -11,22 +11,17 @@ import re
 import httpx
 import pytest
 
-from tests.integration.kubectl import Kubectl
-from tests.integration.server_fixture import RunningServer
-
-pytest.register_assert_rewrite("tests.integration.image_upstream_support")
-
-from tests.integration.image_upstream_support import (  # noqa: E402
+from tests.integration.image_upstream_support import (
     BASE,
     CONFIG,
     SCHEMA2,
     map_image,
     schema2_manifest,
 )
+from tests.integration.kubectl import Kubectl
+from tests.integration.server_fixture import RunningServer
 
 pytestmark = pytest.mark.integration
-pytest_plugins = ["tests.integration.image_upstream_support"]  # the http and ns fixtures
-
 NS_PREFIX = "kc"
 
 STREAM = """\

@@ -15,9 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-pytest.register_assert_rewrite("tests.integration.image_upstream_support")
-
-from tests.integration.image_upstream_support import (  # noqa: E402
+from tests.integration.image_upstream_support import (
     BASE,
     create_stream,
     digest,
@@ -25,8 +23,6 @@ from tests.integration.image_upstream_support import (  # noqa: E402
 )
 
 pytestmark = pytest.mark.integration
-pytest_plugins = ["tests.integration.image_upstream_support"]  # the http and ns fixtures
-
 NS_PREFIX = "lim"
 
 

@@ -15,9 +15,7 @@ import json
 import httpx
 import pytest
 
-pytest.register_assert_rewrite("tests.integration.image_upstream_support")
-
-from tests.integration.image_upstream_support import (  # noqa: E402
+from tests.integration.image_upstream_support import (
     BASE,
     CONFIG,
     CONFIG_DIGEST,
@@ -32,8 +30,6 @@ from tests.integration.image_upstream_support import (  # noqa: E402
 )
 
 pytestmark = pytest.mark.integration
-pytest_plugins = ["tests.integration.image_upstream_support"]  # the http and ns fixtures
-
 NS_PREFIX = "ism"
 
 REGISTRY = "image-registry.openshift-image-registry.svc:5000"

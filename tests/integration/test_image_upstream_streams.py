@@ -14,21 +14,16 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.server_fixture import RunningServer
-
-pytest.register_assert_rewrite("tests.integration.image_upstream_support")
-
-from tests.integration.image_upstream_support import (  # noqa: E402
+from tests.integration.image_upstream_support import (
     BASE,
     create_namespace,
     create_stream,
     digest,
     map_image,
 )
+from tests.integration.server_fixture import RunningServer
 
 pytestmark = pytest.mark.integration
-pytest_plugins = ["tests.integration.image_upstream_support"]  # the http and ns fixtures
-
 NS_PREFIX = "isu"
 
 

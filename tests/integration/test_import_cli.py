@@ -16,14 +16,10 @@ import click
 import pytest
 
 from imagestreams.cli.import_image import ImportOptions, build_import
+from tests.integration.registry_fixture import RegistryProcess, needs_registry
 from tests.integration.server_fixture import RunningServer, start_server
 from tests.oci_images import Pusher, build_image
 
-pytest.register_assert_rewrite("tests.integration.registry_fixture")
-
-from tests.integration.registry_fixture import RegistryProcess, needs_registry  # noqa: E402
-
-pytest_plugins = ["tests.integration.registry_fixture"]
 Obj = dict[str, Any]
 
 

@@ -20,18 +20,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.server_fixture import RunningServer, start_server
-from tests.oci_images import Pusher, build_image
-
-pytest.register_assert_rewrite("tests.integration.registry_fixture")
-
-from tests.integration.registry_fixture import (  # noqa: E402
+from tests.integration.registry_fixture import (
     RegistryProcess,
     needs_registry,
     start_registry,
 )
+from tests.integration.server_fixture import RunningServer, start_server
+from tests.oci_images import Pusher, build_image
 
-pytest_plugins = ["tests.integration.registry_fixture"]
 pytestmark = [pytest.mark.integration, needs_registry]
 STREAMS = "/apis/image.openshift.io/v1/namespaces/default/imagestreams"
 Obj = dict[str, Any]

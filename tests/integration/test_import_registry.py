@@ -22,18 +22,14 @@ import httpx
 import pytest
 
 from imagestreams.oci import mediatypes as mt
-from tests.integration.server_fixture import RunningServer, free_port, start_server
-from tests.oci_images import BuiltImage, BuiltIndex, Pusher, build_image, build_index
-
-pytest.register_assert_rewrite("tests.integration.registry_fixture")
-
-from tests.integration.registry_fixture import (  # noqa: E402
+from tests.integration.registry_fixture import (
     RegistryProcess,
     TokenServer,
     needs_registry,
 )
+from tests.integration.server_fixture import RunningServer, free_port, start_server
+from tests.oci_images import BuiltImage, BuiltIndex, Pusher, build_image, build_index
 
-pytest_plugins = ["tests.integration.registry_fixture"]
 pytestmark = [pytest.mark.integration, needs_registry]
 SKOPEO = shutil.which("skopeo")
 ISI = "/apis/image.openshift.io/v1/namespaces/{ns}/imagestreamimports"

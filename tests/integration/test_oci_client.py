@@ -22,6 +22,14 @@ import pytest
 from imagestreams.oci import errors, manifests, mediatypes as mt
 from imagestreams.oci.client import ManifestHead, RegistryClient, Timeouts
 from imagestreams.oci.credentials import Credential, Keyring
+
+# Registered before import so the fixture module can also be loaded as a pytest plugin.
+from tests.integration.registry_fixture import (
+    RegistryProcess,
+    TokenServer,
+    needs_registry,
+    start_registry,
+)
 from tests.oci_images import (
     BuiltImage,
     BuiltIndex,
@@ -31,18 +39,7 @@ from tests.oci_images import (
     write_oci_layout,
 )
 
-# Registered before import so the fixture module can also be loaded as a pytest plugin.
-pytest.register_assert_rewrite("tests.integration.registry_fixture")
-
-from tests.integration.registry_fixture import (  # noqa: E402
-    RegistryProcess,
-    TokenServer,
-    needs_registry,
-    start_registry,
-)
-
 # The registry fixtures (registry, basic_registry, token_registry) live with their helpers.
-pytest_plugins = ["tests.integration.registry_fixture"]
 pytestmark = [pytest.mark.integration, needs_registry]
 SKOPEO = shutil.which("skopeo")
 needs_skopeo = pytest.mark.skipif(SKOPEO is None, reason="skopeo is not installed")
