@@ -92,7 +92,8 @@ async def test_controller_updates_view_when_a_labelled_role_appears(env: Env) ->
             "subjects": [{"kind": "User", "apiGroup": GROUP, "name": "alice"}],
         },
     )
-    for _ in range(100):
+    # The aggregation controller runs in the background: poll for up to 10 s (a busy CI box).
+    for _ in range(500):
         view = await env.access.stores["clusterroles"].get(RequestContext(), "view")
         if rule in view["rules"]:
             break
