@@ -49,30 +49,16 @@ def parse_list_options(query: Mapping[str, str]) -> ListOptions:
     watch = parse_bool(query.get("watch")) if "watch" in query else False
     if limit < 0:
         limit = 0
-    if match and match not in ("NotOlderThan", "Exact"):
-        raise errors.Invalid(
-            "ListOptions",
-            "meta.k8s.io",
-            "",
-            [_unsupported("resourceVersionMatch", match)],
-        )
-    if match and not rv:
-        raise _list_invalid(
-            "resourceVersionMatch",
-            match,
-            "resourceVersionMatch is forbidden unless resourceVersion is provided",
-        )
-    if match == "Exact" and rv == "0":
-        raise _list_invalid(
-            "resourceVersionMatch",
-            match,
-            'resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
-        )
-    if cont and rv and rv != "0":
-        raise _list_invalid(
-            "resourceVersion", rv, "specifying resource version is not allowed when using continue"
-        )
     raw_send = query.get("sendInitialEvents")
+    send = None if raw_send is None else parse_bool(raw_send)
+    problems = (
+        _watch_problems(match, cont, send) if watch else _list_problems(rv, match, cont, send)
+    )
+    if problems:
+        raise errors.Invalid("ListOptions", "meta.k8s.io", "", problems)
+    if cont and rv and rv != "0":
+        # The storage layer's answer (etcd3 ``GetList``), not a validation error.
+        raise errors.BadRequest("specifying resource version is not allowed when using continue")
     return ListOptions(
         label_selector=query.get("labelSelector", ""),
         field_selector=query.get("fieldSelector", ""),
@@ -85,13 +71,64 @@ def parse_list_options(query: Mapping[str, str]) -> ListOptions:
         allow_watch_bookmarks=parse_bool(query.get("allowWatchBookmarks"))
         if "allowWatchBookmarks" in query
         else False,
-        send_initial_events=None if raw_send is None else parse_bool(raw_send),
+        send_initial_events=send,
     )
 
 
-def _unsupported(name: str, value: str) -> field.FieldError:
-    return field.not_supported(name, value, ["Exact", "NotOlderThan"])
+_RVM = "resourceVersionMatch"
 
 
-def _list_invalid(name: str, value: str, detail: str) -> errors.Invalid:
-    return errors.Invalid("ListOptions", "meta.k8s.io", "", [field.forbidden(name, detail)])
+def _list_problems(rv: str, match: str, cont: str, send: bool | None) -> list[field.FieldError]:
+    """``ValidateListOptions`` for a list (apimachinery ``internalversion/validation``)."""
+    problems: list[field.FieldError] = []
+    if match:
+        if not rv:
+            problems.append(
+                field.forbidden(
+                    _RVM, "resourceVersionMatch is forbidden unless resourceVersion is provided"
+                )
+            )
+        if cont:
+            problems.append(
+                field.forbidden(_RVM, "resourceVersionMatch is forbidden when continue is provided")
+            )
+        if match not in ("Exact", "NotOlderThan"):
+            problems.append(field.not_supported(_RVM, match, ["Exact", "NotOlderThan", ""]))
+        if match == "Exact" and rv == "0":
+            problems.append(
+                field.forbidden(
+                    _RVM, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'
+                )
+            )
+    if send is not None:
+        problems.append(
+            field.forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list")
+        )
+    return problems
+
+
+def _watch_problems(match: str, cont: str, send: bool | None) -> list[field.FieldError]:
+    """``validateWatchOptions`` with the WatchList feature on (we serve ``sendInitialEvents``)."""
+    problems: list[field.FieldError] = []
+    if send is not None and match != "NotOlderThan":
+        problems.append(
+            field.forbidden(
+                _RVM, "sendInitialEvents requires setting resourceVersionMatch to NotOlderThan"
+            )
+        )
+    if match:
+        if send is None:
+            problems.append(
+                field.forbidden(
+                    _RVM,
+                    "resourceVersionMatch is forbidden for watch unless sendInitialEvents is "
+                    "provided",
+                )
+            )
+        if match != "NotOlderThan":
+            problems.append(field.not_supported(_RVM, match, ["NotOlderThan"]))
+        if cont:
+            problems.append(
+                field.forbidden(_RVM, "resourceVersionMatch is forbidden when continue is provided")
+            )
+    return problems

@@ -28,6 +28,7 @@ from imagestreams.server import (
     authz,
     discovery,
     handlers,
+    impersonation,
     limits,
     metrics,
     negotiation,
@@ -92,7 +93,11 @@ class ApiServer:
     async def health(self, request: Request) -> Response:
         path = request.url.path.rstrip("/")
         if path == "/readyz" and (not self.ready or self.stopping.is_set()):
-            return PlainTextResponse("[-]ready failed: not ready\nreadyz check failed", 503)
+            # kube-apiserver answers 500 and withholds the reason from unauthenticated callers.
+            check = "shutdown" if self.stopping.is_set() else "ready"
+            return PlainTextResponse(
+                f"[-]{check} failed: reason withheld\nreadyz check failed\n", 500
+            )
         return PlainTextResponse("ok")
 
     async def version(self, request: Request) -> Response:
@@ -138,6 +143,11 @@ class ApiServer:
         audit.note_user(request.scope, user)
         if user is None:
             raise errors.Unauthorized("Unauthorized")
+        if any(k.startswith(impersonation.HEADER_PREFIX) for k in request.headers):
+            acting = await impersonation.impersonate(self.authorizer, user, request.headers.items())
+            if acting is not None:
+                audit.note_impersonated(request.scope, acting)
+                user = acting
         attrs = authz.Attributes.from_request(user, info)
         decision, reason = await self.authorizer.authorize(attrs)
         if decision is not authz.Decision.ALLOW:

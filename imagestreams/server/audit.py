@@ -39,6 +39,7 @@ __all__ = [
     "AuditMiddleware",
     "AuditRecord",
     "note_decision",
+    "note_impersonated",
     "note_user",
 ]
 
@@ -94,6 +95,7 @@ class AuditRecord:
     received: datetime.datetime = field(default_factory=_now)
     audit_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     user: authn.UserInfo | None = None
+    impersonated: authn.UserInfo | None = None
     decision: str = ""
     reason: str = ""
     code: int = 0
@@ -106,13 +108,7 @@ class AuditRecord:
         return self.info.is_mutating or self.code in _REASONS
 
     def event(self) -> dict[str, Any]:
-        user: dict[str, Any] = {}
-        if self.user is not None:
-            user["username"] = self.user.name
-            if self.user.uid:
-                user["uid"] = self.user.uid
-            if self.user.groups:
-                user["groups"] = list(self.user.groups)
+        user = _user_info(self.user)
         event: dict[str, Any] = {
             "kind": "Event",
             "apiVersion": "audit.k8s.io/v1",
@@ -122,6 +118,10 @@ class AuditRecord:
             "requestURI": self.uri,
             "verb": self.info.verb,
             "user": user,
+        }
+        if self.impersonated is not None:
+            event["impersonatedUser"] = _user_info(self.impersonated)
+        event |= {
             "sourceIPs": self.source_ips,
             "userAgent": self.user_agent,
         }
@@ -156,6 +156,18 @@ class AuditRecord:
         return event
 
 
+def _user_info(who: authn.UserInfo | None) -> dict[str, Any]:
+    """``authenticationv1.UserInfo`` as the audit event carries it."""
+    out: dict[str, Any] = {}
+    if who is not None:
+        out["username"] = who.name
+        if who.uid:
+            out["uid"] = who.uid
+        if who.groups:
+            out["groups"] = list(who.groups)
+    return out
+
+
 def _record(scope: Scope) -> AuditRecord | None:
     record = scope.get(SCOPE_KEY)
     return record if isinstance(record, AuditRecord) else None
@@ -166,6 +178,13 @@ def note_user(scope: Scope, user: authn.UserInfo | None) -> None:
     record = _record(scope)
     if record is not None:
         record.user = user
+
+
+def note_impersonated(scope: Scope, user: authn.UserInfo) -> None:
+    """Tell the audit log whom the caller impersonates (``impersonatedUser``)."""
+    record = _record(scope)
+    if record is not None:
+        record.impersonated = user
 
 
 def note_decision(scope: Scope, allowed: bool, reason: str, message: str = "") -> None:

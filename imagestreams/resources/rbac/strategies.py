@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from imagestreams.resources.rbac.columns import BINDING_COLUMNS
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.strategy import Obj, Strategy
 from imagestreams.validation import field, meta
@@ -112,6 +113,7 @@ class BindingStrategy(Strategy):
     """RoleBinding and ClusterRoleBinding."""
 
     name_validator = staticmethod(_path_segment)
+    columns = BINDING_COLUMNS
 
     def _default(self, obj: Obj) -> None:
         for subject in _list(obj.get("subjects")):
