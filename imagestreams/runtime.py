@@ -1,8 +1,8 @@
 """Composition root: builds storage, resources and the API server from a ``ServeConfig`` and runs
 them until SIGTERM/SIGINT.
 
-Shutdown is graceful: ``readyz`` turns 503, open watches end cleanly (their streams close after
-the last complete event), in-flight requests finish, then the storage closes.
+Shutdown is graceful: ``readyz`` fails (500, as kube-apiserver), open watches end cleanly (their
+streams close after the last complete event), in-flight requests finish, then the storage closes.
 """
 
 from __future__ import annotations
