@@ -40,13 +40,16 @@ def _int(query: Mapping[str, str], name: str) -> int:
     return value
 
 
-def parse_list_options(query: Mapping[str, str]) -> ListOptions:
-    """Parse and check the combinations kube-apiserver rejects (``ValidateListOptions``)."""
+def parse_list_options(query: Mapping[str, str], *, watch: bool | None = None) -> ListOptions:
+    """Parse and check the combinations kube-apiserver rejects (``ValidateListOptions``).
+    ``watch`` says the request is a watch however it was spelled (``?watch=true`` or the
+    legacy ``/watch/`` path prefix); ``None`` reads it from the query."""
     rv = query.get("resourceVersion", "")
     match = query.get("resourceVersionMatch", "")
     limit = _int(query, "limit")
     cont = query.get("continue", "")
-    watch = parse_bool(query.get("watch")) if "watch" in query else False
+    if watch is None:
+        watch = parse_bool(query.get("watch")) if "watch" in query else False
     if limit < 0:
         limit = 0
     raw_send = query.get("sendInitialEvents")

@@ -117,7 +117,7 @@ async def dispatch(
         return respond(listed)
     if verb == "watch":
         ctx.done = stopping
-        opts = parse_list_options(query)
+        opts = parse_list_options(query, watch=True)
         if info.name:
             name_sel = f"metadata.name={info.name}"
             opts = ListOptions(

@@ -344,3 +344,20 @@ def test_propagation_policy(http: httpx.Client, ns: str, policy: str, dependent_
     assert (got.status_code == 200) is dependent_left
     if dependent_left:
         assert "ownerReferences" not in got.json()["metadata"]
+
+
+def test_legacy_watch_path_uses_watch_rules(http: httpx.Client, ns: str) -> None:
+    http.post(f"/api/v1/namespaces/{ns}/configmaps", json=cm("legacy"))
+    params = {
+        "sendInitialEvents": "true",
+        "resourceVersionMatch": "NotOlderThan",
+        "allowWatchBookmarks": "true",
+        "timeoutSeconds": "1",
+    }
+    with http.stream("GET", f"/api/v1/watch/namespaces/{ns}/configmaps", params=params) as r:
+        assert r.status_code == 200
+        events = [json.loads(line) for line in r.iter_lines() if line]
+    assert events[0]["type"] == "ADDED"
+    assert events[0]["object"]["metadata"]["name"] == "legacy"
+    assert events[1]["type"] == "BOOKMARK"
+    assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
