@@ -33,6 +33,7 @@ from imagestreams.oci.authorizer import Authorizer
 from imagestreams.oci.credentials import Credential, Keyring
 from imagestreams.oci.exchange import Exchanger, origin
 from imagestreams.oci.responses import ERROR_BODY_LIMIT, error_for, next_link
+from imagestreams.oci.transport import AiohttpTransport
 
 __all__ = [
     "DEFAULT_MAX_BLOB_SIZE",
@@ -90,8 +91,9 @@ class RegistryClient:
     ``docker.io``/``index.docker.io`` mean ``registry-1.docker.io``. ``credential`` is used for
     every repository; otherwise ``keyring`` is asked per repository. ``insecure`` allows
     unverified TLS and, when TLS fails, plain HTTP (decided on the first request, then kept).
-    ``transport`` replaces the network (tests). Keep one client per registry and credential set
-    and share it: it owns the connection pool and the token cache; ``close()`` it when done.
+    ``transport`` replaces the network (tests; default: :mod:`~imagestreams.oci.transport`).
+    Keep one client per registry and credential set and share it: it owns the connection pool
+    and the token cache; ``close()`` it when done.
     """
 
     def __init__(
@@ -119,6 +121,8 @@ class RegistryClient:
         self._timeouts = timeouts
         self._max_manifest_size = max_manifest_size
         self._scheme: str | None = None if insecure else "https"
+        if transport is None and not trust_env:  # env proxies: left to httpx's own transport
+            transport = AiohttpTransport(verify=not insecure, max_connections=max_connections)
         self._http = httpx.AsyncClient(
             transport=transport,
             verify=not insecure,
@@ -133,7 +137,10 @@ class RegistryClient:
             # identity: a compressed body could expand far past our size limits while decoding
             headers={"User-Agent": user_agent, "Accept-Encoding": "identity"},
         )
-        self._exchanger = Exchanger(self._http, max_redirects=max_redirects, insecure=insecure)
+        direct = None if trust_env else transport  # trust_env: proxies may be mounted
+        self._exchanger = Exchanger(
+            self._http, max_redirects=max_redirects, insecure=insecure, transport=direct
+        )
         self._auth = Authorizer(
             self.registry_host,
             self._exchanger,

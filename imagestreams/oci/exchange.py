@@ -8,10 +8,16 @@ streamed and size-bounded here (:func:`~imagestreams.oci.responses.read_limited`
 stream is always closed, so a connection goes back to the pool even when we give up early.
 Transport failures become :class:`~imagestreams.oci.errors.Unreachable` (or ``InsecureRequired``
 when TLS met a plain-HTTP server) and :class:`~imagestreams.oci.errors.Timeout`.
+
+Given the client's ``transport`` (no proxies mounted), a request goes straight to it: the parts
+of ``AsyncClient.send`` that matter here (default headers, timeouts, cookies, the check of a
+redirect's ``Location``, ``Authorization`` from URL userinfo) are done inline or, for rare cases,
+by ``send`` itself, which saves about 0.3 ms of CPU per request on the importer's hot path.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Final
 
@@ -31,6 +37,7 @@ _PLAIN_HTTP_HINTS: Final = (
     "http request",
     "unknown protocol",
 )
+_httpx_log: Final = logging.getLogger("httpx")
 
 
 def origin(url: str) -> tuple[str, str, int]:
@@ -48,10 +55,55 @@ def _describe(exc: httpx.TransportError) -> str:
 class Exchanger:
     """Sends requests on a shared ``httpx.AsyncClient`` under the client's safety rules."""
 
-    def __init__(self, http: httpx.AsyncClient, *, max_redirects: int, insecure: bool) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        max_redirects: int,
+        insecure: bool,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._http = http
         self._max_redirects = max_redirects
         self._insecure = insecure
+        self._transport = transport
+        self._timeout = http.timeout.as_dict()
+
+    async def _send(
+        self, method: str, url: str, headers: dict[str, str]
+    ) -> tuple[httpx.Request, httpx.Response]:
+        """``build_request`` + ``send(stream=True)``; straight to the transport when it is known."""
+        http = self._http
+        if self._transport is None or http.is_closed or "@" in url:  # userinfo: httpx's auth
+            request = http.build_request(method, url, headers=headers)
+            return request, await http.send(request, stream=True)
+        merged = httpx.Headers(http.headers)
+        merged.update(headers)
+        request = httpx.Request(method, url, headers=merged, extensions={"timeout": self._timeout})
+        if http.cookies:
+            httpx.Cookies(http.cookies).set_cookie_header(request)
+        try:
+            response = await self._transport.handle_async_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request
+            raise
+        response.request = request
+        if "set-cookie" in response.headers:
+            http.cookies.extract_cookies(response)
+        if _httpx_log.isEnabledFor(logging.INFO):
+            _httpx_log.info(
+                'HTTP Request: %s %s "%s %d %s"', method, request.url,
+                response.http_version, response.status_code, response.reason_phrase,
+            )  # fmt: skip
+        if response.has_redirect_location:
+            try:
+                httpx.URL(response.headers["location"])
+            except httpx.InvalidURL as exc:  # as httpx refuses it when building the next hop
+                await response.aclose()
+                raise httpx.RemoteProtocolError(
+                    f"Invalid URL in location header: {exc}.", request=request
+                ) from None
+        return request, response
 
     async def exchange(
         self,
@@ -68,21 +120,20 @@ class Exchanger:
 
         Success bodies over ``limit`` raise TooLarge; error bodies are truncated, not refused.
         """
-        auth_origin = origin(url)
         current = url
-        for _ in range(self._max_redirects + 1):
+        for hop in range(self._max_redirects + 1):
             headers: dict[str, str] = {}
             if accept:
                 headers["Accept"] = accept
-            if authorization and origin(current) == auth_origin:
+            if authorization and (hop == 0 or origin(current) == origin(url)):
                 headers["Authorization"] = authorization
-            request = self._http.build_request(method, current, headers=headers)
             try:
-                response = await self._http.send(request, stream=True)
+                request, response = await self._send(method, current, headers)
             except httpx.TimeoutException as exc:
-                raise errors.Timeout(f"timed out talking to {request.url.host} for {what}") from exc
+                host = exc.request.url.host
+                raise errors.Timeout(f"timed out talking to {host} for {what}") from exc
             except httpx.TransportError as exc:
-                raise self._unreachable(exc, request.url, what) from exc
+                raise self._unreachable(exc, exc.request.url, what) from exc
             on_send([method])  # only requests the server answered count
             try:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
