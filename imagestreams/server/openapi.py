@@ -4,14 +4,20 @@ Why kubectl needs them: ``kubectl apply`` validates by default, and kubectl 1.27
 the server whether it validates itself. It reads ``/openapi/v3``, fetches the group-version
 document and looks for a ``PATCH`` operation carrying our kind's
 ``x-kubernetes-group-version-kind`` and a ``fieldValidation`` query parameter; if found it
-sends ``fieldValidation=Strict`` and skips client-side validation. Without that, kubectl falls
-back to ``/openapi/v2`` in *protobuf*, which we do not produce, and ``apply`` fails unless run
-with ``--validate=false``. ``kubectl explain`` reads the same v3 documents.
+sends ``fieldValidation=Strict`` and skips client-side validation. Kinds without a ``PATCH``
+(``ImageStreamMapping``, ``ImageStreamImport``, ``SubjectAccessReview``, ...) make kubectl 1.32+
+fall back to ``/openapi/v2`` in *protobuf*, the only document kubectl 1.27/1.28 read. A kind not
+found there is checked against the ``Namespace`` ``PATCH``'s ``fieldValidation`` and then
+against the server's CustomResourceDefinitions: a CRD is left to the server, anything else is
+validated client-side with its v2 schema. kubectl 1.27/1.28 also build ``apply``'s strategic
+merge patches and ``explain`` from the v2 models; newer ones read the v3 documents.
 
-For the protobuf Accept of ``/openapi/v2`` we answer 406 like kube-openapi does for a format it
-cannot produce. client-go treats that as "no v2 schema": ``apply`` then uses kubectl's built-in
-types (or a JSON merge patch for kinds it does not know), exactly as against a server without
-OpenAPI.
+So ``/openapi/v2`` is negotiated like kube-openapi's handler does it: the Accept clauses sorted by
+``q`` and specificity, the first one matching JSON or either protobuf spelling wins, nothing
+matching is a 406. Protobuf is gnostic's ``openapi.v2.Document`` (``openapi_proto``) encoded
+from the very JSON document, sharing its ``ETag`` (responses vary by ``Accept``). A 406 here
+would be fatal, not harmless: client-go reports it as "failed to download openapi" and
+``kubectl create -f`` of a kind without ``PATCH`` fails.
 
 Schemas: the image kinds get full schemas generated from their msgspec models
 (``openapi_models``), with the strategic-merge extensions kubectl patches by, and their PATCH
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -44,12 +51,21 @@ from starlette.responses import Response
 from imagestreams.api import scheme
 from imagestreams.server.openapi_models import model_schemas
 from imagestreams.server.openapi_paths import Obj, group_version_paths
+from imagestreams.server.openapi_proto import (
+    PROTOBUF_V2,
+    PROTOBUF_V2_CONTENT_TYPE,
+    ProtoConversionError,
+    document_to_protobuf,
+    negotiate_v2,
+)
 from imagestreams.server.openapi_schemas import kind_schemas, meta_schemas
 
 __all__ = [
     "PROTOBUF_V2",
+    "PROTOBUF_V2_CONTENT_TYPE",
     "Reply",
     "gv_key",
+    "negotiate_v2",
     "respond",
     "serve_v2",
     "serve_v3",
@@ -58,7 +74,7 @@ __all__ = [
     "v3_root",
 ]
 
-PROTOBUF_V2 = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+log = logging.getLogger(__name__)
 _TITLE = "Kubernetes"
 _VERSION = "v1.32.4+imagestreams"
 _SECURITY = {
@@ -94,12 +110,24 @@ def v3_document(group: str, version: str) -> Obj | None:
     }
 
 
-# --- v2 (JSON only) -----------------------------------------------------------------------
+# --- v2 -------------------------------------------------------------------------------------
 
 
 def _v2_refs(value: object) -> object:
+    """v3 references as v2 ones: ``#/definitions/``, and ``allOf: [{$ref}]`` unwrapped.
+
+    OpenAPI 3 documents wrap a reference that has siblings (``description``, ``default``) in a
+    one-element ``allOf``; kube-apiserver's v2 document writes ``$ref`` beside them instead.
+    kubectl's v2 models (1.27/1.28 strategic merge patches, ``explain``) only follow a direct
+    ``$ref``: behind ``allOf`` a list's items would be an untyped value and ``apply`` would
+    replace the whole list instead of merging it by key.
+    """
     if isinstance(value, dict):
         out = {k: _v2_refs(v) for k, v in value.items()}
+        wrapped = out.get("allOf")
+        if isinstance(wrapped, list) and len(wrapped) == 1 and set(wrapped[0]) == {"$ref"}:
+            del out["allOf"]
+            out = {"$ref": wrapped[0]["$ref"], **out}
         target = out.get("$ref")
         if isinstance(target, str):
             out["$ref"] = target.replace("#/components/schemas/", "#/definitions/")
@@ -189,13 +217,32 @@ class _Blob:
         return cls(body, hashlib.sha512(body).hexdigest().upper())
 
 
+@dataclass(frozen=True, slots=True)
+class _V2:
+    """``/openapi/v2`` in both encodings; the protobuf reuses the JSON's ``ETag``."""
+
+    json: _Blob
+    protobuf: _Blob | None
+    """None when gnostic would refuse the document (served as 503, like kube-openapi)."""
+
+    @classmethod
+    def of(cls, doc: Obj) -> _V2:
+        json_blob = _Blob.of(doc)
+        try:
+            protobuf: _Blob | None = _Blob(document_to_protobuf(doc), json_blob.etag)
+        except ProtoConversionError as exc:
+            log.error("OpenAPI v2 protobuf: %s", exc)
+            protobuf = None
+        return cls(json_blob, protobuf)
+
+
 @dataclass(slots=True)
 class _Docs:
     key: tuple[scheme.ResourceInfo, ...]
     modified: str
     groups: dict[str, _Blob] = field(default_factory=dict)
     root: _Blob | None = None
-    v2: _Blob | None = None
+    v2: _V2 | None = None
 
 
 _lock = threading.Lock()
@@ -255,22 +302,33 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or f'"{etag}"' in tags
 
 
-def _send(blob: _Blob, modified: str, if_none_match: str | None, extra: dict[str, str]) -> Reply:
+def _send(
+    blob: _Blob,
+    modified: str,
+    if_none_match: str | None,
+    extra: dict[str, str],
+    content_type: str = "application/json",
+) -> Reply:
     headers = {"ETag": f'"{blob.etag}"', "Last-Modified": modified, "Vary": "Accept", **extra}
     if _matches(if_none_match, blob.etag):
         return Reply(304, b"", headers)
-    return Reply(200, blob.body, {"Content-Type": "application/json", **headers})
+    return Reply(200, blob.body, {"Content-Type": content_type, **headers})
 
 
 def serve_v2(accept: str, if_none_match: str | None = None) -> Reply:
-    """``GET /openapi/v2``: JSON, or 406 for a protobuf-only Accept (see module docs)."""
-    if not _accepts_json(accept):
+    """``GET /openapi/v2``: JSON or gnostic protobuf as ``accept`` asks (see module docs)."""
+    content_type = negotiate_v2(accept)
+    if content_type is None:
         return Reply(406, b"", {"Vary": "Accept"})
     docs = _current()
     with _lock:
         if docs.v2 is None:
-            docs.v2 = _Blob.of(v2_document())
-    return _send(docs.v2, docs.modified, if_none_match, {})
+            docs.v2 = _V2.of(v2_document())
+        v2 = docs.v2
+    blob = v2.json if content_type == "application/json" else v2.protobuf
+    if blob is None:
+        return Reply(503, b"", {"Vary": "Accept"})
+    return _send(blob, docs.modified, if_none_match, {}, content_type)
 
 
 def serve_v3(
