@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "ALL_VERBS",
     "CORE_RESOURCES",
+    "CRD_RESOURCE",
     "ResourceInfo",
     "by_group_version",
     "find",
@@ -102,7 +103,18 @@ CORE_RESOURCES: tuple[ResourceInfo, ...] = (
     _core("CronJob", "cronjobs", group="batch", subresource="status", verbs=_GET_ONLY),
 )
 
-_TABLE: list[ResourceInfo] = list(CORE_RESOURCES)
+CRD_RESOURCE = _core(
+    "CustomResourceDefinition",
+    "customresourcedefinitions",
+    group="apiextensions.k8s.io",
+    namespaced=False,
+    verbs=("get", "list"),
+    short_names=("crd", "crds"),
+    categories=("api-extensions",),
+)
+"""Read-only and always empty: kubectl lists CRDs while validating kinds it cannot find."""
+
+_TABLE: list[ResourceInfo] = [*CORE_RESOURCES, CRD_RESOURCE]
 
 
 @dataclass

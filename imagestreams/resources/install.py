@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from imagestreams import errors
 from imagestreams.api import scheme
+from imagestreams.resources.core.crds import CustomResourceDefinitions
 from imagestreams.resources.core.gc import GarbageCollector
 from imagestreams.resources.core.namespaces import NamespaceStore
 from imagestreams.resources.core.strategies import strategy_for
@@ -74,6 +75,8 @@ def build(
         installed.add(_key(info), store)
         if scheme.find(info.group, info.version, info.plural, "status") is not None:
             installed.add((*_key(info)[:3], "status"), store.status_view())
+    crds = scheme.CRD_RESOURCE
+    installed.add(_key(crds), CustomResourceDefinitions(crds, storage))
     for extend in extensions:
         extend(installed)
     namespaces.contents = [s for s in installed.stores.values() if s.info.namespaced]

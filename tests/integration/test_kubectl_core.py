@@ -215,3 +215,14 @@ def test_bad_token_is_unauthorized(api_server: RunningServer, tmp_path) -> None:
     proc = Kubectl(path).run("get", "namespaces", check=False)
     assert proc.returncode == 1
     assert "You must be logged in to the server" in proc.stderr
+
+
+def test_no_custom_resource_definitions(kubectl: Kubectl) -> None:
+    proc = kubectl.run("get", "crd")
+    assert proc.stdout == ""
+    assert proc.stderr.strip() == "No resources found"
+    missing = kubectl.run("get", "crd", "widgets.example.com", check=False)
+    assert missing.returncode == 1
+    assert 'customresourcedefinitions.apiextensions.k8s.io "widgets.example.com" not found' in (
+        missing.stderr
+    )
