@@ -44,6 +44,8 @@ ResourceKey = tuple[str, str, str, str]
 """``(group, version, plural, subresource)``."""
 
 _NOT_FOUND = "the server could not find the requested resource"
+_IMPERSONATE = impersonation.HEADER_PREFIX.encode()
+"""Raw header names are lower-case bytes in ASGI: checked without decoding every header."""
 
 
 @dataclass
@@ -143,7 +145,7 @@ class ApiServer:
         audit.note_user(request.scope, user)
         if user is None:
             raise errors.Unauthorized("Unauthorized")
-        if any(k.startswith(impersonation.HEADER_PREFIX) for k in request.headers):
+        if any(k.startswith(_IMPERSONATE) for k, _ in request.scope["headers"]):
             acting = await impersonation.impersonate(self.authorizer, user, request.headers.items())
             if acting is not None:
                 audit.note_impersonated(request.scope, acting)
