@@ -53,7 +53,7 @@ class AccessSystem:
         self,
         storage: st.Storage,
         data_dir: Path,
-        static: authn.Authenticator,
+        static: authn.TokenAuthenticator,
         *,
         issuer: str = satokens.DEFAULT_ISSUER,
     ) -> None:

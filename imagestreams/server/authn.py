@@ -116,7 +116,10 @@ class TokenAuthenticator:
         return len(self._users)
 
     def authenticate(self, headers: Mapping[str, str]) -> UserInfo | None:
-        token = bearer_token(headers)
+        return self.authenticate_token(bearer_token(headers))
+
+    def authenticate_token(self, token: str | None) -> UserInfo | None:
+        """The user of an already extracted bearer token (``None``: no token was sent)."""
         if token is None:
             return ANONYMOUS if self.allow_anonymous else None
         return self._users.get(_digest(token))

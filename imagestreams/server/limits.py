@@ -88,6 +88,9 @@ class InflightLimiter:
         self.is_long_running = is_long_running
         self.is_exempt = is_exempt
         self.metrics = metrics
+        if metrics is not None:
+            # Read at scrape time: no gauge write on the request path.
+            metrics.track_inflight(lambda: self.readonly, lambda: self.mutating)
         self.readonly = 0
         self.mutating = 0
 
@@ -124,12 +127,8 @@ class InflightLimiter:
     def _add(self, mutating: bool, delta: int) -> None:
         if mutating:
             self.mutating += delta
-            value, kind = self.mutating, "mutating"
         else:
             self.readonly += delta
-            value, kind = self.readonly, "readOnly"
-        if self.metrics is not None:
-            self.metrics.set_inflight(kind, value)
 
     @staticmethod
     async def _too_many(send: Send) -> None:

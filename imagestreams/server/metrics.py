@@ -16,7 +16,7 @@ layer calls ``observe_storage`` and the ``/metrics`` handler calls ``render``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -201,6 +201,11 @@ class ApiServerMetrics:
         self.dropped.labels("mutating" if info.is_mutating else "readOnly").inc()
         labels = self._labels(method, info, query, "", True)
         self.request_total.labels(*labels, "429").inc()
+
+    def track_inflight(self, readonly: Callable[[], int], mutating: Callable[[], int]) -> None:
+        """Report the in-flight gauges from these callbacks when scraped."""
+        self._inflight_children["readOnly"].set_function(readonly)
+        self._inflight_children["mutating"].set_function(mutating)
 
     def set_inflight(self, kind: str, value: int) -> None:
         """``kind`` is ``readOnly`` or ``mutating``."""

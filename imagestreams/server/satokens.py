@@ -225,7 +225,7 @@ class ChainAuthenticator:
     """
 
     def __init__(
-        self, static: authn.Authenticator, signer: TokenSigner, lookup: ServiceAccountLookup
+        self, static: authn.TokenAuthenticator, signer: TokenSigner, lookup: ServiceAccountLookup
     ) -> None:
         self.static = static
         self.signer = signer
@@ -257,4 +257,4 @@ class ChainAuthenticator:
                 return self.review(token)
             except TokenError:
                 pass
-        return self.static.authenticate(headers)
+        return self.static.authenticate_token(token)
