@@ -133,6 +133,10 @@ def _is_path_segment_name(name: str) -> bool:
     return name not in (".", "..") and "/" not in name and "%" not in name
 
 
+def _non_resource(method: str, path: str) -> RequestInfo:
+    return RequestInfo(is_resource_request=False, path=path, verb=method.lower())
+
+
 def request_info(method: str, path: str, query: Mapping[str, str]) -> RequestInfo:
     """Parse ``method`` + ``path`` (+ ``watch``, ``fieldSelector``, ``labelSelector`` from
     ``query``) exactly as ``RequestInfoFactory.NewRequestInfo`` does.
@@ -141,15 +145,14 @@ def request_info(method: str, path: str, query: Mapping[str, str]) -> RequestInf
     verb; here that is a resource request with an empty resource, which routing turns into 404.
     """
     method = method.upper()
-    non_resource = RequestInfo(is_resource_request=False, path=path, verb=method.lower())
     parts = _split_path(path)
     if len(parts) < 3 or parts[0] not in API_PREFIXES:
-        return non_resource
+        return _non_resource(method, path)
     prefix, parts = parts[0], parts[1:]
     group = ""
     if prefix not in GROUPLESS_API_PREFIXES:
         if len(parts) < 3:
-            return non_resource
+            return _non_resource(method, path)
         group, parts = parts[0], parts[1:]
     version, parts = parts[0], parts[1:]
 
