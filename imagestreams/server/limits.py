@@ -47,14 +47,20 @@ HEALTH_PATHS = ("/healthz", "/livez", "/readyz")
 def _query(scope: Scope) -> dict[str, str]:
     """The first value of each query parameter, as Go's ``url.Values.Get``."""
     out: dict[str, str] = {}
-    raw = scope.get("query_string", b"").decode("latin-1")
+    raw_bytes = scope.get("query_string", b"")
+    if not raw_bytes:
+        return out
+    raw = raw_bytes.decode("latin-1")
     for key, value in parse_qsl(raw, keep_blank_values=True):
         out.setdefault(key, value)
     return out
 
 
+_HEALTH_SUBPATHS = tuple(p + "/" for p in HEALTH_PATHS)
+
+
 def _is_health(path: str) -> bool:
-    return any(path == p or path.startswith(p + "/") for p in HEALTH_PATHS)
+    return path in HEALTH_PATHS or path.startswith(_HEALTH_SUBPATHS)
 
 
 REQUEST_INFO_KEY = "imagestreams.request_info"

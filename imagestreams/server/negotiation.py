@@ -19,6 +19,7 @@ from imagestreams.rest import table
 
 __all__ = [
     "JSON",
+    "EncodedResponse",
     "decode_body",
     "encode",
     "json_response",
@@ -91,11 +92,43 @@ def encode(obj: Any, fmt: str = "json") -> tuple[bytes, str]:
     return _encoder.encode(obj), JSON
 
 
+class EncodedResponse(Response):
+    """An already encoded body: the raw ASGI headers are built directly, as Starlette's
+    ``Response`` would build them for a non-text media type (caller headers lower-cased
+    first, then ``content-length`` and ``content-type`` unless given), without its generic
+    ``render``/``init_headers`` work, which cost a sizeable part of a GET."""
+
+    def __init__(
+        self,
+        body: bytes,
+        status_code: int,
+        media_type: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.media_type = media_type
+        self.background = None
+        self.body = body
+        raw: list[tuple[bytes, bytes]] = []
+        has_length = has_type = False
+        if headers:
+            for key, value in headers.items():
+                name = key.lower().encode("latin-1")
+                has_length = has_length or name == b"content-length"
+                has_type = has_type or name == b"content-type"
+                raw.append((name, value.encode("latin-1")))
+        if not has_length and not (status_code < 200 or status_code in (204, 304)):
+            raw.append((b"content-length", str(len(body)).encode("latin-1")))
+        if not has_type:
+            raw.append((b"content-type", media_type.encode("latin-1")))
+        self.raw_headers = raw
+
+
 def json_response(
     obj: Any, status: int = 200, fmt: str = "json", headers: dict[str, str] | None = None
 ) -> Response:
     payload, media = encode(obj, fmt)
-    return Response(payload, status_code=status, media_type=media, headers=headers)
+    return EncodedResponse(payload, status, media, headers)
 
 
 def status_response(err: errors.ApiError) -> Response:
