@@ -127,13 +127,23 @@ def _key_range(column: str, prefix: str, start_after: str = "") -> tuple[str, li
     return clause, params
 
 
+_GET_LATEST = (
+    "SELECT l.value, l.create_revision, l.revision, l.deleted FROM live AS v"
+    " JOIN log AS l ON l.revision = v.revision WHERE v.key = ?"
+)
+
+
+def get_latest(conn: sqlite3.Connection, key: str) -> KeyValue:
+    """The live value of ``key``; a single statement, so safe outside a transaction."""
+    row = conn.execute(_GET_LATEST, (key,)).fetchone()
+    if row is None or row[3]:
+        raise KeyNotFound(key)
+    return KeyValue(key, row[0], row[1], row[2])
+
+
 def get(conn: sqlite3.Connection, key: str, revision: int) -> KeyValue:
     if revision == 0:
-        row = conn.execute(
-            "SELECT l.value, l.create_revision, l.revision, l.deleted FROM live AS v"
-            " JOIN log AS l ON l.revision = v.revision WHERE v.key = ?",
-            (key,),
-        ).fetchone()
+        return get_latest(conn, key)
     else:
         _check_revision(revision, *read_meta(conn))
         row = conn.execute(

@@ -13,20 +13,27 @@ hands results and events back to the event loop in revision order, so the loop n
 an fsync. Reads run on a few reader threads with their own connections; WAL readers never wait
 for the writer.
 
+Point reads at the latest revision are answered from a bounded cache of recently read values
+(``_latest``) when possible. It is exact, not eventually consistent: the one writer is in this
+process, and ``_deliver`` updates cached keys on the loop before any caller or watcher learns of
+a write, only ever moving a key forward in revision. An exclusive lock on ``<file>.lock`` keeps a
+second process from writing the same file behind its back.
+
 Watch is in-process fan-out (see ``_watch``). Each watcher has a bounded buffer; a consumer that
 falls behind gets ``WatchOverflow`` after the events it already has, never unbounded memory.
 
 Revisions follow etcd: a fresh store is at revision 1 and its first write gets 2, so 0 never
 names a state and means "latest" for reads and "from now on" for ``watch``.
 
-Not done: several processes writing one file (watchers only see writes made through the same
-``SQLiteStorage``), TTLs and leases.
+Not done: several processes sharing one file (refused by the lock), TTLs and leases.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import os
 import pathlib
 import queue
 import sqlite3
@@ -39,6 +46,7 @@ from imagestreams.storage import _sqlite_sql as sql
 from imagestreams.storage._watchbuffer import WatchBuffer
 from imagestreams.storage.interface import (
     Event,
+    EventType,
     KeyValue,
     ListResult,
     StorageError,
@@ -53,6 +61,24 @@ _MAX_BATCH = 256
 """Most writes committed by one transaction (one fsync)."""
 _REPLAY_BATCH = 500
 """History rows read per query while a watcher catches up."""
+_CACHE_BYTES = 32 * 1024 * 1024
+"""Most value bytes the point-read cache holds; the oldest entries go first."""
+
+
+def _lock(path: pathlib.Path) -> int:
+    """Take the exclusive lock on ``<path>.lock`` (held until the descriptor is closed, or the
+    process dies)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise StorageError(
+            f"sqlite storage {path} is in use by another process (lock {lock_path})"
+        ) from None
+    return fd
 
 
 class _Op:
@@ -98,11 +124,15 @@ class SQLiteStorage:
         self._published = 0
         self._closed = False
         self._loop_conn: sqlite3.Connection | None = None
+        self._lock_fd: int | None = None
+        self._latest: dict[str, KeyValue] = {}
+        self._latest_bytes = 0
 
     async def open(self) -> None:
         """Create or open the database and start the writer and reader threads."""
         if self._loop is not None or self._closed:
             raise StorageError(f"sqlite storage {self.path} was already opened")
+        self._lock_fd = _lock(self.path)
         writer = await asyncio.to_thread(sql.connect_writer, self.path)
         for _ in range(self._reader_count):
             self._reader_conns.put(await asyncio.to_thread(sql.connect_reader, self.path))
@@ -140,13 +170,57 @@ class SQLiteStorage:
         if self._loop_conn is not None:
             self._loop_conn.close()
             self._loop_conn = None
+        self._latest.clear()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # releases the lock
+            self._lock_fd = None
 
     # reads
 
     async def get(self, key: str, *, revision: int = 0) -> KeyValue:
         # A point read by primary key takes microseconds: it runs on the loop's own reader
         # connection instead of paying a thread hand-off (WAL readers never wait for writers).
+        if revision == 0:
+            cached = self._latest.get(key)
+            if cached is not None and not self._closed:
+                return cached
+            # One SELECT is its own snapshot: no BEGIN/COMMIT round trip.
+            conn = self._loop_conn
+            if self._closed or conn is None:
+                raise Unavailable(f"sqlite storage {self.path} is not open")
+            try:
+                kv = sql.get_latest(conn, key)
+            except sqlite3.Error as exc:
+                raise StorageError(f"sqlite read failed: {exc}") from exc
+            self._remember(kv)
+            return kv
         return self._read_here(sql.get, key, revision)
+
+    def _remember(self, kv: KeyValue) -> None:
+        size = len(kv.value)
+        if size > _CACHE_BYTES // 16:
+            return  # a few huge objects would flush everything else
+        old = self._latest.pop(kv.key, None)
+        if old is not None:
+            self._latest_bytes -= len(old.value)
+        self._latest[kv.key] = kv
+        self._latest_bytes += size
+        while self._latest_bytes > _CACHE_BYTES:
+            evicted = self._latest.pop(next(iter(self._latest)))
+            self._latest_bytes -= len(evicted.value)
+
+    def _refresh(self, event: Event) -> None:
+        """Move a cached key to the revision of ``event`` (never backwards: a value read from
+        the file after a later commit may already be newer than this event)."""
+        cached = self._latest.get(event.kv.key)
+        if cached is None or cached.mod_revision >= event.kv.mod_revision:
+            return
+        if event.type is EventType.PUT:
+            self._latest[event.kv.key] = event.kv
+            self._latest_bytes += len(event.kv.value) - len(cached.value)
+        else:
+            del self._latest[event.kv.key]
+            self._latest_bytes -= len(cached.value)
 
     async def list(
         self, prefix: str, *, start_after: str = "", limit: int = 0, revision: int = 0
@@ -249,6 +323,7 @@ class SQLiteStorage:
         """On the loop: fan events out before acknowledging, so a caller that saw its write
         acknowledged knows every watcher has been handed it."""
         for event in events:
+            self._refresh(event)
             for sub in self._subs:
                 if event.kv.key.startswith(sub.prefix):
                     sub.push(event)

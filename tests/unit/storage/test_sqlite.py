@@ -13,12 +13,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from imagestreams.storage import conformance
+from imagestreams.storage import conformance, sqlite as sqlite_module
 from imagestreams.storage.interface import (
     Event,
     EventType,
+    KeyNotFound,
     KeyValue,
     Storage,
+    StorageError,
     Unavailable,
     WatchOverflow,
 )
@@ -188,3 +190,55 @@ async def test_get_is_sub_millisecond_and_list_of_10000_is_fast(tmp_path: pathli
     assert len(listed.items) == 10_000
     assert per_get < 0.001, per_get
     assert list_seconds < 0.5, list_seconds
+
+
+# -- the point-read cache and the single-process lock ---------------------------------------
+
+
+async def test_cached_reads_follow_every_write(tmp_path: pathlib.Path) -> None:
+    async with SQLiteStorage(tmp_path / "s.db") as s:
+        created = await s.create("/a", b"1")
+        first = await s.get("/a")  # now cached
+        updated = await s.update("/a", b"2", expected_revision=created.mod_revision)
+        second = await s.get("/a")
+        await s.delete("/a")
+        with pytest.raises(KeyNotFound):
+            await s.get("/a")
+        again = await s.create("/a", b"3")
+        third = await s.get("/a")
+    assert (first, second, third) == (created, updated, again)
+
+
+async def test_cache_never_moves_a_key_back_in_revision(tmp_path: pathlib.Path) -> None:
+    """A value read from the file after a later commit can be newer than an event still on its
+    way to the loop; delivering that older event must not bring the old value back."""
+    async with SQLiteStorage(tmp_path / "s.db") as s:
+        old = await s.create("/a", b"old")
+        new = await s.update("/a", b"new", expected_revision=old.mod_revision)
+        assert await s.get("/a") == new
+        s._deliver([], [Event(EventType.PUT, old)], old.mod_revision)
+        s._deliver([], [Event(EventType.DELETE, KeyValue("/a", b"old", 2, 2))], 2)
+        assert await s.get("/a") == new
+
+
+async def test_cache_stays_within_its_byte_budget(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_module, "_CACHE_BYTES", 64 * 1024)
+    async with SQLiteStorage(tmp_path / "s.db") as s:
+        for i in range(40):
+            await s.create(f"/k{i:02d}", bytes([i]) * 3000)
+        values = [(await s.get(f"/k{i:02d}")).value for i in range(40)]
+        assert s._latest_bytes <= 64 * 1024
+        assert len(s._latest) < 40
+        assert values == [bytes([i]) * 3000 for i in range(40)]  # evicted keys read from disk
+
+
+async def test_a_second_process_cannot_open_the_same_file(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "s.db"
+    async with SQLiteStorage(path) as s:
+        await s.create("/a", b"1")
+        with pytest.raises(StorageError, match="in use by another process"):
+            await SQLiteStorage(path).open()
+    async with SQLiteStorage(path) as again:  # released on close
+        assert (await again.get("/a")).value == b"1"
