@@ -15,7 +15,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.datastructures import QueryParams
+from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -47,12 +47,64 @@ ResourceKey = tuple[str, str, str, str]
 _NOT_FOUND = "the server could not find the requested resource"
 _IMPERSONATE = impersonation.HEADER_PREFIX.encode()
 """Raw header names are lower-case bytes in ASGI: checked without decoding every header."""
-_NO_QUERY = QueryParams(b"")
+
+
+class _EmptyQuery(QueryParams):
+    """The query of a request without one; ``Mapping.get`` on Starlette's multidict goes
+    through a raised ``KeyError`` each time."""
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return default
+
+    def getlist(self, key: Any) -> list[Any]:
+        return []
+
+    def __contains__(self, key: Any) -> bool:
+        return False
+
+
+_NO_QUERY = _EmptyQuery(b"")
+
+
+class _Headers(Headers):
+    """Starlette's ``Headers`` with dict lookups: its own ``get`` scans and decodes every header
+    on each call, and a request is asked for its headers about ten times."""
+
+    def __init__(self, scope: Scope) -> None:
+        super().__init__(scope=scope)
+        first: dict[str, str] = {}
+        impersonating = False
+        for name, value in reversed(self._list):
+            first[name.decode("latin-1")] = value.decode("latin-1")
+            impersonating = impersonating or name.startswith(_IMPERSONATE)
+        self._first = first
+        self.impersonating = impersonating
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._first.get(key.lower())
+        return default if value is None else value
+
+    def __getitem__(self, key: str) -> str:
+        value = self._first.get(key.lower())
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __contains__(self, key: Any) -> bool:
+        return isinstance(key, str) and key.lower() in self._first
 
 
 class _ApiRequest(Request):
-    """A Starlette ``Request`` that shares one empty ``QueryParams`` between the many requests
-    without a query string (most GETs): parsing an empty string cost as much as routing."""
+    """A Starlette ``Request`` with fast header lookups that shares one empty ``QueryParams``
+    between the many requests without a query string (most GETs): parsing an empty string cost
+    as much as routing."""
+
+    @property
+    def headers(self) -> _Headers:
+        headers: _Headers | None = self.__dict__.get("_headers")
+        if headers is None:
+            headers = self._headers = _Headers(self.scope)
+        return headers
 
     @property
     def query_params(self) -> QueryParams:
@@ -154,11 +206,12 @@ class ApiServer:
                 )
 
     async def _serve(self, request: Request, info: RequestInfo) -> Response:
-        user = self.authenticator.authenticate(request.headers)
+        headers = request.headers
+        user = self.authenticator.authenticate(headers)
         audit.note_user(request.scope, user)
         if user is None:
             raise errors.Unauthorized("Unauthorized")
-        if any(k.startswith(_IMPERSONATE) for k, _ in request.scope["headers"]):
+        if isinstance(headers, _Headers) and headers.impersonating:
             acting = await impersonation.impersonate(self.authorizer, user, request.headers.items())
             if acting is not None:
                 audit.note_impersonated(request.scope, acting)
@@ -224,7 +277,7 @@ class ApiServer:
         cost more per request than the rest of a GET.)"""
         if scope["type"] != "http":
             return
-        request = _ApiRequest(scope, receive)
+        request: Request = _ApiRequest(scope, receive)
         path = scope["path"]
         if path in ("/healthz", "/livez", "/readyz"):
             response = await self.health(request)

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from imagestreams.errors import RequestEntityTooLarge
 from imagestreams.server import requestinfo
 from imagestreams.server.metrics import ApiServerMetrics
-from imagestreams.server.requestinfo import RequestInfo, request_info
+from imagestreams.server.requestinfo import RequestInfo, request_info_cached
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -42,18 +41,6 @@ __all__ = [
 DEFAULT_MAX_BODY_BYTES = 3 * 1024 * 1024
 TOO_MANY_REQUESTS_BODY = b"Too many requests, please try again later.\n"
 HEALTH_PATHS = ("/healthz", "/livez", "/readyz")
-
-
-def _query(scope: Scope) -> dict[str, str]:
-    """The first value of each query parameter, as Go's ``url.Values.Get``."""
-    out: dict[str, str] = {}
-    raw_bytes = scope.get("query_string", b"")
-    if not raw_bytes:
-        return out
-    raw = raw_bytes.decode("latin-1")
-    for key, value in parse_qsl(raw, keep_blank_values=True):
-        out.setdefault(key, value)
-    return out
 
 
 _HEALTH_SUBPATHS = tuple(p + "/" for p in HEALTH_PATHS)
@@ -104,8 +91,7 @@ class InflightLimiter:
         if scope["type"] != "http" or _is_health(scope["path"]):
             await self.app(scope, receive, send)
             return
-        query = _query(scope)
-        info = request_info(scope["method"], scope["path"], query)
+        info = request_info_cached(scope["method"], scope["path"], scope.get("query_string", b""))
         scope.setdefault("state", {})[REQUEST_INFO_KEY] = info
         if self.is_long_running(info):
             await self.app(scope, receive, send)
@@ -121,6 +107,7 @@ class InflightLimiter:
                 await self.app(scope, receive, send)
                 return
             if self.metrics is not None:
+                query = requestinfo.first_values(scope.get("query_string", b""))
                 self.metrics.record_dropped(scope["method"], info, query)
             await self._too_many(send)
             return
@@ -182,16 +169,24 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        declared: int | None = None
+        chunked = False
         for name, value in scope.get("headers", ()):
-            if name.lower() == b"content-length":
+            name = name.lower()
+            if name == b"content-length" and declared is None:
                 try:
                     declared = int(value)
                 except ValueError:
-                    break  # malformed: the HTTP server rejects it before we get here
-                if declared > self.max_bytes:
-                    await self._reject(send)
-                    return
-                break
+                    declared = -1  # malformed: the HTTP server rejects it before we get here
+            elif name == b"transfer-encoding":
+                chunked = True
+        if declared is not None and declared > self.max_bytes:
+            await self._reject(send)
+            return
+        if not chunked and scope.get("http_version") in ("1.0", "1.1"):
+            # HTTP/1 frames a body by its Content-Length, or it has none: nothing to count.
+            await self.app(scope, receive, send)
+            return
 
         received = 0
         too_large = False

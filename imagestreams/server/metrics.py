@@ -20,15 +20,9 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-)
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
 
+from imagestreams.server.metric_families import LoopCounter, LoopHistogram
 from imagestreams.server.requestinfo import RequestInfo
 
 __all__ = [
@@ -56,6 +50,8 @@ _CONNECT_SUBRESOURCES = frozenset({"log", "exec", "portforward", "attach", "prox
 _APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
 _REQUEST_LABELS = ("verb", "dry_run", "group", "version", "resource", "subresource", "scope",
                    "component")  # fmt: skip
+_CODES = {code: str(code) for code in range(100, 600)}
+_LABEL_CACHE_SIZE = 4096
 _LONGRUNNING_LABELS = ("verb", "group", "version", "resource", "subresource", "scope", "component")
 
 
@@ -103,14 +99,14 @@ class ApiServerMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
-        self.request_total = Counter(
+        self.request_total = LoopCounter(
             "apiserver_request_total",
             "Counter of apiserver requests broken out for each verb, dry run value, group, "
             "version, resource, scope, component, and HTTP response code.",
             (*_REQUEST_LABELS, "code"),
             registry=r,
         )
-        self.request_duration = Histogram(
+        self.request_duration = LoopHistogram(
             "apiserver_request_duration_seconds",
             "Response latency distribution in seconds for each verb, dry run value, group, "
             "version, resource, subresource, scope and component.",
@@ -131,13 +127,13 @@ class ApiServerMetrics:
             ("request_kind",),
             registry=r,
         )
-        self.dropped = Counter(
+        self.dropped = LoopCounter(
             "apiserver_dropped_requests",  # exposed as apiserver_dropped_requests_total
             "Number of requests dropped with 'Try again later' response.",
             ("request_kind",),
             registry=r,
         )
-        self.storage_duration = Histogram(
+        self.storage_duration = LoopHistogram(
             "etcd_request_duration_seconds",
             "Storage request latency in seconds for each operation and object type.",
             ("operation", "group", "resource"),
@@ -150,11 +146,11 @@ class ApiServerMetrics:
             ("group", "kind"),
             registry=r,
         )
-        self._child_cache: dict[tuple[str, ...], tuple[Any, Any]] = {}
+        self._label_cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self._inflight_children = {k: self.inflight.labels(k) for k in ("readOnly", "mutating")}
         for kind in ("readOnly", "mutating"):
             self.inflight.labels(kind).set(0)
-            self.dropped.labels(kind)
+            self.dropped.ensure((kind,))
 
     def _labels(self, method: str, info: RequestInfo, query: Mapping[str, str],
                 content_type: str, routed: bool) -> tuple[str, ...]:  # fmt: skip
@@ -181,26 +177,21 @@ class ApiServerMetrics:
         Pass ``routed=False`` when no handler matched (404 on an unknown resource): the
         group/version/resource labels are then left empty.
         """
-        labels = self._labels(method, info, query, content_type, routed)
-        total, duration = self._children(labels, code)
-        total.inc()
-        duration.observe(seconds)
-
-    def _children(self, labels: tuple[str, ...], code: int) -> tuple[Any, Any]:
-        """Label children, cached: ``labels()`` validates and locks on every call, which cost
-        more than the rest of a GET's metrics work together."""
-        key = (*labels, str(code))
-        pair = self._child_cache.get(key)
-        if pair is None:
-            pair = (self.request_total.labels(*key), self.request_duration.labels(*labels))
-            self._child_cache[key] = pair
-        return pair
+        key = (method, info, query.get("watch"), query.get("dryRun"), content_type, routed)
+        labels = self._label_cache.get(key)
+        if labels is None:
+            labels = self._labels(method, info, query, content_type, routed)
+            if len(self._label_cache) >= _LABEL_CACHE_SIZE:
+                self._label_cache.clear()
+            self._label_cache[key] = labels
+        self.request_total.inc((*labels, _CODES.get(code) or str(code)))
+        self.request_duration.observe(labels, seconds)
 
     def record_dropped(self, method: str, info: RequestInfo, query: Mapping[str, str]) -> None:
         """A request refused with 429 by the in-flight limiter."""
-        self.dropped.labels("mutating" if info.is_mutating else "readOnly").inc()
+        self.dropped.inc(("mutating" if info.is_mutating else "readOnly",))
         labels = self._labels(method, info, query, "", True)
-        self.request_total.labels(*labels, "429").inc()
+        self.request_total.inc((*labels, "429"))
 
     def track_inflight(self, readonly: Callable[[], int], mutating: Callable[[], int]) -> None:
         """Report the in-flight gauges from these callbacks when scraped."""
@@ -242,12 +233,7 @@ class ApiServerMetrics:
         self, operation: str, resource: str, seconds: float, group: str = ""
     ) -> None:
         """Storage latency; ``operation`` is get, list, create, update, delete, watch, ..."""
-        key = ("storage", operation, group, resource)
-        child = self._child_cache.get(key)
-        if child is None:
-            child = (self.storage_duration.labels(operation, group, resource), None)
-            self._child_cache[key] = child
-        child[0].observe(seconds)
+        self.storage_duration.observe((operation, group, resource), seconds)
 
     def render(self) -> tuple[bytes, str]:
         """The text exposition and its content type, for the ``/metrics`` handler."""

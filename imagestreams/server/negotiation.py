@@ -64,8 +64,23 @@ def decode_body(body: bytes, content_type: str, *, expect: str = "") -> Any:
         ) from None
 
 
+_FORMATS: dict[str, str] = {}
+_FORMATS_SIZE = 1024
+
+
 def response_format(accept: str) -> str:
-    """``table``, ``yaml`` or ``json`` for an Accept header (JSON when nothing better fits)."""
+    """``table``, ``yaml`` or ``json`` for an Accept header (JSON when nothing better fits).
+    Clients send the same few Accept headers, so answers are remembered (bounded)."""
+    fmt = _FORMATS.get(accept)
+    if fmt is None:
+        fmt = _response_format(accept)
+        if len(_FORMATS) >= _FORMATS_SIZE:
+            _FORMATS.clear()
+        _FORMATS[accept] = fmt
+    return fmt
+
+
+def _response_format(accept: str) -> str:
     if table.wants_table(accept):
         return "table"
     if not accept:

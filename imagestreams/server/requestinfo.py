@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 __all__ = [
     "API_PREFIXES",
@@ -22,9 +23,11 @@ __all__ = [
     "LONG_RUNNING_VERBS",
     "NAMESPACE_SUBRESOURCES",
     "RequestInfo",
+    "first_values",
     "is_long_running",
     "query_bool",
     "request_info",
+    "request_info_cached",
 ]
 
 API_PREFIXES = frozenset({"api", "apis"})
@@ -212,3 +215,30 @@ def is_long_running(info: RequestInfo) -> bool:
     """kube-apiserver's default long-running check: watches, proxies and streaming subresources.
     These are not counted by the in-flight limiter and are tracked by a gauge instead."""
     return info.verb in LONG_RUNNING_VERBS or info.subresource in LONG_RUNNING_SUBRESOURCES
+
+
+def first_values(raw_query: bytes) -> dict[str, str]:
+    """The first value of each query parameter, as Go's ``url.Values.Get``."""
+    out: dict[str, str] = {}
+    if raw_query:
+        for key, value in parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True):
+            out.setdefault(key, value)
+    return out
+
+
+_CACHE: dict[tuple[str, str, bytes], RequestInfo] = {}
+_CACHE_SIZE = 4096
+
+
+def request_info_cached(method: str, path: str, raw_query: bytes) -> RequestInfo:
+    """``request_info`` for a raw request line, remembered: clients repeat the same few paths
+    (a controller's GETs, a kubectl watch) and parsing cost as much as serving a cached GET.
+    The cache is cleared when full, so invented URLs cannot grow it."""
+    key = (method, path, raw_query)
+    info = _CACHE.get(key)
+    if info is None:
+        info = request_info(method, path, first_values(raw_query))
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = info
+    return info

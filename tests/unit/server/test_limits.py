@@ -354,3 +354,33 @@ async def test_non_http_scopes_pass_through() -> None:
     for app in (BodySizeLimit(lifespan), InflightLimiter(lifespan, 1, 1)):
         await app({"type": "lifespan"}, _receiver([])[0], Response().send)
     assert seen == ["lifespan", "lifespan"]
+
+
+async def test_http1_body_framed_by_content_length_is_passed_through_uncounted() -> None:
+    """HTTP/1 bodies are framed by Content-Length (the server reads exactly that much), so a
+    declared length within the limit needs no counting wrapper around ``receive``."""
+    seen: list[Any] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(receive)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    receive, _ = _receiver([b"{}"])
+    for headers in ([("Content-Length", "2")], []):
+        scope = {**_scope("POST", NS_IS, headers=headers), "http_version": "1.1"}
+        response = Response()
+        await BodySizeLimit(inner)(scope, receive, response.send)
+        assert response.status == 200
+    assert seen == [receive, receive]
+
+
+async def test_http1_chunked_body_is_still_counted() -> None:
+    inner = Reader()
+    receive, _ = _receiver([b"x" * MIB] * 4)
+    scope = {**_scope("POST", NS_IS, headers=[("Transfer-Encoding", "chunked")]),
+             "http_version": "1.1"}  # fmt: skip
+    response = Response()
+    await BodySizeLimit(inner)(scope, receive, response.send)
+    assert response.status == 413
+    assert json.loads(response.body) == TOO_LARGE

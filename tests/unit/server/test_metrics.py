@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imagestreams.server import metrics
+from imagestreams.server import metrics, requestinfo
 from imagestreams.server.metrics import ApiServerMetrics, reported_verb, scope_of
 from imagestreams.server.requestinfo import request_info
 
@@ -194,3 +194,43 @@ def test_private_registries_are_independent() -> None:
     labels = {"request_kind": "mutating"}
     assert a.registry.get_sample_value("apiserver_current_inflight_requests", labels) == 3
     assert b.registry.get_sample_value("apiserver_current_inflight_requests", labels) == 0
+
+
+def test_cached_request_info_matches_a_fresh_parse_and_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(requestinfo, "_CACHE", {})
+    monkeypatch.setattr(requestinfo, "_CACHE_SIZE", 8)
+    cases = [
+        ("GET", "/api/v1/namespaces/a/configmaps/x", b""),
+        ("GET", "/api/v1/namespaces/a/configmaps", b"watch=1&fieldSelector=metadata.name%3Dx"),
+        ("DELETE", "/apis/image.openshift.io/v1/namespaces/a/imagestreams", b"labelSelector=a"),
+    ]
+    for method, path, query in cases:
+        fresh = requestinfo.request_info(method, path, requestinfo.first_values(query))
+        assert requestinfo.request_info_cached(method, path, query) == fresh
+        assert requestinfo.request_info_cached(method, path, query) is (
+            requestinfo.request_info_cached(method, path, query)
+        )
+    for i in range(50):
+        requestinfo.request_info_cached("GET", f"/api/v1/namespaces/a/configmaps/{i}", b"")
+    assert len(requestinfo._CACHE) <= 8
+
+
+def test_histogram_exposition_is_cumulative_with_go_style_bounds() -> None:
+    m = metrics.ApiServerMetrics()
+    for seconds in (0.001, 0.005, 0.03, 100.0):
+        m.observe_storage("get", "configmaps", seconds)
+    text = m.render()[0].decode()
+    series = (
+        'etcd_request_duration_seconds_bucket{{group="",le="{}",operation="get",'
+        'resource="configmaps"}} {}'
+    )
+    assert series.format("0.005", "2.0") in text  # le is inclusive
+    assert series.format("0.05", "3.0") in text
+    assert series.format("60.0", "3.0") in text
+    assert series.format("+Inf", "4.0") in text
+    assert (
+        'etcd_request_duration_seconds_count{group="",operation="get",resource="configmaps"} 4.0'
+        in text
+    )
