@@ -129,21 +129,22 @@ def _authenticator(cfg: ServeConfig, admin_token: str) -> authn.TokenAuthenticat
     return authn.TokenAuthenticator(tokens)
 
 
-def _controller_settings(cfg: ServeConfig) -> ControllerSettings:
+def _controller_settings(cfg: ServeConfig, registry_host: str = "") -> ControllerSettings:
     return ControllerSettings(
         scheduled_import_interval=cfg.scheduled_import_interval,
         max_scheduled_imports_per_minute=cfg.max_scheduled_image_imports_per_minute,
+        registry_hostname=registry_host,
     )
 
 
 async def run_controllers(cfg: ServeConfig) -> None:
-    """``--components controllers``: the import controllers alone, against the API server of
+    """``--components controllers``: the image controllers alone, against the API server of
     the kubeconfig, until SIGTERM/SIGINT."""
     try:
         client = HttpClient.from_kubeconfig(load_kubeconfig(cfg.kubeconfig), timeout=3600.0)
     except KubeConfigError as exc:
         raise SystemExit(f"--kubeconfig: {exc}") from None
-    manager = ControllerManager(client, _controller_settings(cfg))
+    manager = ControllerManager(client, _controller_settings(cfg, cfg.registry_hostname or ""))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -260,7 +261,7 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
     if "controllers" in cfg.components:
         controllers = ControllerManager(
             InProcessClient(installed.resources),
-            _controller_settings(cfg),
+            _controller_settings(cfg, registry_host),
             throttled=importer.pool.throttled,
         )
         await controllers.start()

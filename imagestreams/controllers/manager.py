@@ -1,9 +1,10 @@
-"""Starting and stopping the import controllers as one unit.
+"""Starting and stopping the image controllers (imports, scheduled imports, triggers) as one unit.
 
 ``imagestreams serve`` runs them in-process (``InProcessClient`` over the server's resources,
 ``throttled`` from the shared importer pool); ``--components controllers`` runs them alone
 against a remote API server (``HttpClient`` from a kubeconfig). Either way one informer on
-image streams feeds both controllers.
+image streams feeds all of them; the trigger controller adds informers on the workloads it
+watches.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from imagestreams.client.protocol import IMAGE_STREAMS, ApiClient
+from imagestreams.controllers.imagetrigger import ImageTriggerController
 from imagestreams.controllers.informer import Informer
 from imagestreams.controllers.scheduled import ScheduledImportController
 from imagestreams.controllers.specimport import ImageStreamImportController
@@ -30,6 +32,9 @@ class ControllerSettings:
     max_scheduled_imports_per_minute: int = 60
     workers: int = 4
     scheduled: bool = True
+    image_triggers: bool = True
+    registry_hostname: str = ""
+    """Stands in for ``status.dockerImageRepository`` when a triggered stream has none."""
 
 
 class ControllerManager:
@@ -57,6 +62,11 @@ class ControllerManager:
             workers=settings.workers,
             on_imported=self.scheduled.delay if self.scheduled else None,
         )
+        self.triggers: ImageTriggerController | None = None
+        if settings.image_triggers:
+            self.triggers = ImageTriggerController(
+                client, self.informer, registry_hostname=settings.registry_hostname
+            )
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -69,10 +79,16 @@ class ControllerManager:
             self._tasks.append(
                 asyncio.create_task(self.scheduled.run(), name="scheduled-import-controller")
             )
-        log.info("import controllers started")
+        if self.triggers is not None:
+            self._tasks.append(
+                asyncio.create_task(self.triggers.run(), name="image-trigger-controller")
+            )
+        log.info("image controllers started")
 
     async def stop(self) -> None:
         await self.imports.queue.shutdown()
+        if self.triggers is not None:
+            await self.triggers.queue.shutdown()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

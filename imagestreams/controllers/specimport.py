@@ -27,7 +27,7 @@ from imagestreams.api.image_v1 import ImageStream
 from imagestreams.client.protocol import IMAGE_STREAM_IMPORTS, ApiClient, Obj
 from imagestreams.controllers.decisions import build_import
 from imagestreams.controllers.informer import Informer, object_key
-from imagestreams.controllers.workqueue import WorkQueue
+from imagestreams.controllers.workqueue import WorkQueue, process
 
 __all__ = ["ImageStreamImportController", "post_import"]
 
@@ -84,33 +84,17 @@ class ImageStreamImportController:
             self.on_imported(key)
         return True
 
-    async def _worker(self) -> None:
-        while True:
-            key = await self.queue.get()
-            if key is None:
-                return
-            try:
-                await self.sync(key)
-            except errors.ApiError as exc:
-                if exc.code in (404, 409):
-                    log.info("import of %s skipped: %s", key, exc.message)
-                    self.queue.forget(key)
-                else:
-                    self._retry(key, exc)
-            except Exception as exc:
-                self._retry(key, exc)
-            else:
-                self.queue.forget(key)
-            finally:
-                self.queue.done(key)
-
-    def _retry(self, key: str, exc: Exception) -> None:
+    def _failed(self, key: str, exc: Exception) -> bool:
+        if isinstance(exc, errors.ApiError) and exc.code in (404, 409):
+            log.info("import of %s skipped: %s", key, exc.message)
+            return False
         if self.queue.num_requeues(key) < self.max_retries:
             log.warning("import of %s failed, retrying: %s", key, exc)
-            self.queue.add_rate_limited(key)
-        else:
-            log.error("import of %s failed, giving up: %s", key, exc)
-            self.queue.forget(key)
+            return True
+        log.error("import of %s failed, giving up: %s", key, exc)
+        return False
 
     async def run(self) -> None:
-        await asyncio.gather(*(self._worker() for _ in range(self.workers)))
+        await asyncio.gather(
+            *(process(self.queue, self.sync, self._failed) for _ in range(self.workers))
+        )

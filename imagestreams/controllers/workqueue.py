@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
-__all__ = ["WorkQueue"]
+__all__ = ["WorkQueue", "process"]
 
 _K = TypeVar("_K", bound=Hashable)
 
@@ -102,3 +102,27 @@ class WorkQueue(Generic[_K]):
         self._timers.clear()
         async with self._ready:
             self._ready.notify_all()
+
+
+async def process(
+    queue: WorkQueue[_K],
+    sync: Callable[[_K], Awaitable[object]],
+    failed: Callable[[_K, Exception], bool],
+) -> None:
+    """One worker: take keys until the queue shuts down, ``sync`` each. When ``sync`` raises,
+    ``failed(key, error)`` says whether to retry it with back-off (True) or drop it."""
+    while True:
+        key = await queue.get()
+        if key is None:
+            return
+        try:
+            await sync(key)
+        except Exception as exc:
+            if failed(key, exc):
+                queue.add_rate_limited(key)
+            else:
+                queue.forget(key)
+        else:
+            queue.forget(key)
+        finally:
+            queue.done(key)

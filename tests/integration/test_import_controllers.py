@@ -9,6 +9,7 @@ moves, disappears and whose registry goes down, and the controllers running as t
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -30,6 +31,8 @@ from tests.oci_images import Pusher, build_image
 
 pytestmark = [pytest.mark.integration, needs_registry]
 STREAMS = "/apis/image.openshift.io/v1/namespaces/default/imagestreams"
+DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments"
+TRIGGERS = "image.openshift.io/triggers"
 Obj = dict[str, Any]
 
 
@@ -67,6 +70,11 @@ def _wait(api: httpx.Client, name: str, until: Callable[[Obj], bool], timeout: f
             return stream
         time.sleep(0.1)
     raise AssertionError(f"condition not reached; last stream status: {stream.get('status')}")
+
+
+def _container_image(api: httpx.Client, deployment: str) -> str:
+    got = api.get(f"{DEPLOYMENTS}/{deployment}").json()
+    return str(got["spec"]["template"]["spec"]["containers"][0]["image"])
 
 
 def _tag(stream: Obj) -> Obj:
@@ -176,8 +184,29 @@ def test_controllers_alone_over_http(tmp_path: Path, registry: RegistryProcess) 
         )  # fmt: skip
         try:
             with api_server.client() as client:
+                triggers = json.dumps(
+                    [
+                        {
+                            "from": {"kind": "ImageStreamTag", "name": "alone:t"},
+                            "fieldPath": "spec.template.spec.containers[0].image",
+                        }
+                    ]
+                )
+                deployment = {
+                    "metadata": {"name": "web", "annotations": {TRIGGERS: triggers}},
+                    "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                        "metadata": {"labels": {"a": "b"}},
+                        "spec": {"containers": [{"name": "web", "image": "old"}]}}},
+                }  # fmt: skip
+                created = client.post(DEPLOYMENTS, json=deployment)
+                assert created.status_code == 201, created.text
                 _create(client, "alone", f"{registry.host}/ctl/alone:v1")
                 stream = _wait(client, "alone", lambda s: _head(s) == image.digest)
+                want = f"{registry.host}/ctl/alone@{image.digest}"
+                deadline = time.monotonic() + 30
+                while (got := _container_image(client, "web")) != want:
+                    assert time.monotonic() < deadline, f"trigger not applied: {got}"
+                    time.sleep(0.1)
             assert _tag(stream)["items"][0]["generation"] == 2
         finally:
             proc.terminate()
