@@ -43,6 +43,7 @@ __all__ = [
 
 DEFAULT_ISSUER = "https://kubernetes.default.svc"
 LEEWAY_SECONDS = 60
+_VERIFIED_CACHE_SIZE = 4096
 CREDENTIAL_ID = "authentication.kubernetes.io/credential-id"
 _SA_PREFIX = "system:serviceaccount:"
 
@@ -124,6 +125,10 @@ class TokenSigner:
         self.issuer = issuer
         self.api_audiences = api_audiences
         self.clock = clock
+        # Tokens whose signature and claims were already checked (by digest, never the token),
+        # with their not-before time: an RSA verify costs more than serving a GET, and a client
+        # sends the same token on every request. Times are checked again on every use.
+        self._verified: dict[bytes, tuple[Claims, int]] = {}
 
     def issue(
         self,
@@ -168,6 +173,25 @@ class TokenSigner:
 
     def verify(self, token: str, audiences: tuple[str, ...] = ()) -> Claims:
         """Check signature, issuer, audience and times; raise ``TokenError`` with the reason."""
+        key = hashlib.sha256("\0".join((token, *audiences)).encode()).digest()
+        known = self._verified.get(key)
+        if known is not None:
+            self._check_times(known[0].expires, known[1])
+            return known[0]
+        claims, nbf = self._verify(token, audiences)
+        if len(self._verified) >= _VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[key] = (claims, nbf)
+        return claims
+
+    def _check_times(self, exp: int, nbf: int) -> None:
+        now = self.clock()
+        if now > exp + LEEWAY_SECONDS:
+            raise TokenError("service account token has expired")
+        if now + LEEWAY_SECONDS < nbf:
+            raise TokenError("service account token is not valid yet")
+
+    def _verify(self, token: str, audiences: tuple[str, ...]) -> tuple[Claims, int]:
         parts = token.split(".")
         if len(parts) != 3:
             raise TokenError("token is not a JWT")
@@ -193,12 +217,12 @@ class TokenSigner:
         matched = tuple(a for a in wanted if a in token_auds)
         if not matched:
             raise TokenError("token audiences is invalid")
-        now = self.clock()
         exp, nbf = claims.get("exp"), claims.get("nbf", 0)
-        if not isinstance(exp, int) or now > exp + LEEWAY_SECONDS:
+        if not isinstance(exp, int):
             raise TokenError("service account token has expired")
-        if isinstance(nbf, int) and now + LEEWAY_SECONDS < nbf:
-            raise TokenError("service account token is not valid yet")
+        if not isinstance(nbf, int):
+            nbf = 0
+        self._check_times(exp, nbf)
         private = claims.get("kubernetes.io")
         sa = private.get("serviceaccount") if isinstance(private, dict) else None
         if not isinstance(private, dict) or not isinstance(sa, dict):
@@ -209,7 +233,7 @@ class TokenSigner:
         assert isinstance(namespace, str) and isinstance(name, str) and isinstance(uid, str)
         if claims.get("sub") != f"{_SA_PREFIX}{namespace}:{name}":
             raise TokenError("token subject does not match its service account")
-        return Claims(namespace, name, uid, matched, exp, str(claims.get("jti", "")))
+        return Claims(namespace, name, uid, matched, exp, str(claims.get("jti", ""))), nbf
 
 
 def _looks_like_jwt(token: str) -> bool:

@@ -86,6 +86,26 @@ def test_verify(
         assert token not in str(err.value)
 
 
+def test_a_token_verified_before_is_still_checked_for_time_and_audience(
+    key: satokens.rsa.RSAPrivateKey,
+) -> None:
+    """Verified tokens are remembered (no second RSA verify), but every use checks the times
+    again, and another audience or a changed token is verified from scratch."""
+    clock = Clock()
+    signer = satokens.TokenSigner(key, clock=clock)
+    token, _ = signer.issue("proj", "builder", "uid-1", expiration_seconds=600)
+    first = signer.verify(token)
+    assert signer.verify(token) is first  # from the cache
+    with pytest.raises(satokens.TokenError, match="token audiences is invalid"):
+        signer.verify(token, ("other",))
+    head, body, sig = token.split(".")
+    with pytest.raises(satokens.TokenError, match="invalid signature"):
+        signer.verify(f"{head}.{body}.{sig[:-4]}AAAA")
+    clock.now += 600 + 61
+    with pytest.raises(satokens.TokenError, match="service account token has expired"):
+        signer.verify(token)
+
+
 @pytest.mark.parametrize(
     ("accounts", "user"),
     [
