@@ -28,12 +28,12 @@ from typing import Final, NamedTuple, TypeVar
 
 import httpx
 
+from imagestreams._util.aiohttp_transport import AiohttpTransport
 from imagestreams.oci import auth, errors, manifests, mediatypes
 from imagestreams.oci.authorizer import Authorizer
 from imagestreams.oci.credentials import Credential, Keyring
 from imagestreams.oci.exchange import Exchanger, origin
 from imagestreams.oci.responses import ERROR_BODY_LIMIT, error_for, next_link
-from imagestreams.oci.transport import AiohttpTransport
 
 __all__ = [
     "DEFAULT_MAX_BLOB_SIZE",
@@ -91,7 +91,8 @@ class RegistryClient:
     ``docker.io``/``index.docker.io`` mean ``registry-1.docker.io``. ``credential`` is used for
     every repository; otherwise ``keyring`` is asked per repository. ``insecure`` allows
     unverified TLS and, when TLS fails, plain HTTP (decided on the first request, then kept).
-    ``transport`` replaces the network (tests; default: :mod:`~imagestreams.oci.transport`).
+    ``transport`` replaces the network (tests; default:
+    :mod:`~imagestreams._util.aiohttp_transport`).
     Keep one client per registry and credential set and share it: it owns the connection pool
     and the token cache; ``close()`` it when done.
     """

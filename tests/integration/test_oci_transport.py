@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from imagestreams._util.aiohttp_transport import AiohttpTransport
 from imagestreams.oci import errors
 from imagestreams.oci.client import RegistryClient, Timeouts
-from imagestreams.oci.transport import AiohttpTransport
 from imagestreams.server.tls import ensure_pki
 
 pytestmark = pytest.mark.integration

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import http_exceptions
 from aiohttp.client_reqrep import ConnectionKey
 
-from imagestreams.oci.transport import client_timeout, map_exception
+from imagestreams._util.aiohttp_transport import client_timeout, map_exception
 
 _REQUEST = httpx.Request("GET", "https://reg.test/v2/")
 _KEY = ConnectionKey("reg.test", 443, True, True, None, None, None, None)

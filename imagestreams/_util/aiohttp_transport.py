@@ -1,4 +1,5 @@
-"""``AiohttpTransport``: the registry client's network layer, an httpx transport on aiohttp.
+"""``AiohttpTransport``: an httpx transport on aiohttp, the network layer of the registry client
+and of the etcd backend.
 
 The importer sends thousands of small requests (a manifest ``GET``, a config ``GET``, a ``HEAD``
 per tag). httpx's default transport (httpcore) spends about 1.7 ms of CPU on each of them, most of
@@ -177,8 +178,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     ``verify``: ``True`` checks certificates against httpx's default roots (certifi), ``False``
     accepts any certificate (``insecure``), an ``ssl.SSLContext`` is used as given (a custom CA).
-    ``max_connections`` bounds the pool; idle connections are closed after ``keepalive_expiry``
-    seconds (httpx's default). The session is created on first use, inside the running loop.
+    ``max_connections`` bounds the pool (0: no bound); idle connections are closed after
+    ``keepalive_expiry`` seconds (httpx's default). The session is created on first use, inside the running loop.
     """
 
     def __init__(
