@@ -179,7 +179,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     ``verify``: ``True`` checks certificates against httpx's default roots (certifi), ``False``
     accepts any certificate (``insecure``), an ``ssl.SSLContext`` is used as given (a custom CA).
     ``max_connections`` bounds the pool (0: no bound); idle connections are closed after
-    ``keepalive_expiry`` seconds (httpx's default). The session is created on first use, inside the running loop.
+    ``keepalive_expiry`` seconds (httpx's default). The session is created on first use, inside
+    the running loop.
     """
 
     def __init__(
