@@ -277,6 +277,14 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         file=sys.stderr,
         flush=True,
     )
+    if cfg.plain_http:
+        # client-go's clientcmd reads a kubeconfig's credentials only for TLS servers.
+        print(
+            "  note: kubectl sends no token to an http:// server, so it gets 401 here; serve "
+            "HTTPS (the default) for kubectl. The imagestreams CLI and the Python client work.",
+            file=sys.stderr,
+            flush=True,
+        )
     if ready is not None:
         ready.set()
     try:

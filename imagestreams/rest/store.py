@@ -67,6 +67,15 @@ def _meta(obj: Obj) -> dict[str, Any]:
     return md
 
 
+def _written_meta(obj: Obj) -> dict[str, Any]:
+    """The metadata of a body being written, without ``null`` members: every ObjectMeta field
+    is ``omitempty``, and Go decodes ``null`` as absent (``labels: null`` is no labels)."""
+    md = _meta(obj)
+    for key in [k for k, v in md.items() if v is None]:
+        del md[key]
+    return md
+
+
 def _spec_part(obj: Obj) -> Obj:
     return {k: v for k, v in obj.items() if k not in ("metadata", "status", "kind", "apiVersion")}
 
@@ -194,7 +203,7 @@ class GenericStore(Resource):
 
     # -- create -------------------------------------------------------------------------
     def _before_create(self, ctx: RequestContext, obj: Obj) -> None:
-        md = _meta(obj)
+        md = _written_meta(obj)
         if self.info.namespaced:
             ns = md.get("namespace") or ctx.namespace
             if ctx.namespace and ns != ctx.namespace:
@@ -268,7 +277,7 @@ class GenericStore(Resource):
             md["namespace"] = ns
 
     def _prepare_update(self, ctx: RequestContext, new: Obj, old: Obj) -> None:
-        new_md, old_md = _meta(new), _meta(old)
+        new_md, old_md = _written_meta(new), _meta(old)
         for keep in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
             if keep in old_md and keep not in new_md:
                 new_md[keep] = old_md[keep]

@@ -14,6 +14,7 @@ JSON dict, because it runs for every GET/LIST/WATCH and a stream may carry thous
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, TypeVar
 
 import msgspec
@@ -43,13 +44,37 @@ COMPUTED_STATUS_FIELDS = ("dockerImageRepository", "publicDockerImageRepository"
 
 
 def decode_as(obj: Obj, kind: type[T], kind_name: str) -> T:
-    """Convert a JSON dict to a Struct, failing as Go's decoder does (400 BadRequest)."""
+    """Convert a JSON dict to a Struct, failing as Go's decoder does (400 BadRequest).
+
+    Go decodes ``null`` as the field's zero value (a nil pointer, map or slice, ``""``,
+    ``false``), exactly as if the field were absent; hand-written YAML with an empty key
+    (``dockerImageReference:``) relies on it. So a body the typed conversion refuses is tried
+    once more without its ``null`` members (the common case pays nothing)."""
     try:
         return msgspec.convert(obj, kind)
     except msgspec.ValidationError as exc:
+        stripped = _without_nulls(obj)
+        if stripped is not obj:
+            with contextlib.suppress(msgspec.ValidationError):
+                return msgspec.convert(stripped, kind)
         raise errors.BadRequest(
             f'{kind_name} in version "v1" cannot be handled as a {kind_name}: {exc}'
         ) from None
+
+
+def _without_nulls(value: Any) -> Any:
+    """``value`` with every ``null`` object member removed (a copy where anything changed)."""
+    if isinstance(value, dict):
+        out = {k: _without_nulls(v) for k, v in value.items() if v is not None}
+        if len(out) == len(value) and all(out[k] is value[k] for k in out):
+            return value
+        return out
+    if isinstance(value, list):
+        items = [_without_nulls(v) for v in value]
+        if all(a is b for a, b in zip(items, value, strict=True)):
+            return value
+        return items
+    return value
 
 
 def decode_stream(obj: Obj) -> ImageStream:
