@@ -1,5 +1,6 @@
-"""The integrated registry's ASGI application: ``/v2/...``, ``/openshift/token`` and the
-pruner's ``/admin/blobs/<digest>`` (``admin.py``).
+"""The integrated registry's ASGI application: ``/v2/...``, ``/openshift/token``, the
+pruner's ``/admin/blobs/<digest>`` (``admin.py``) and the signature extension
+``/extensions/v2/<ns>/<stream>/signatures/<digest>`` (``signatures.py``).
 
 It is served by the same process and listener as the API (``mount`` puts it in front of the API
 application by path prefix), reads and writes image metadata through the API's in-process
@@ -8,7 +9,8 @@ resources, and keeps content under ``<data-dir>/registry``. Each request is rout
 (``GET``/``HEAD`` pull; ``POST``/``PUT``/``PATCH`` pull+push; ``DELETE`` ``*``, except cancelling
 an upload, which is a push; a mount adds a pull of its source), authenticated and authorized
 (``auth.py``), then handled. Every response carries ``Docker-Distribution-Api-Version:
-registry/2.0``; every failure is distribution's JSON error body.
+registry/2.0`` and ``X-Registry-Supports-Signatures: 1``; every failure is distribution's JSON
+error body.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from imagestreams.distribution import admin, blobhandlers, manifests, tags
+from imagestreams.distribution import admin, blobhandlers, manifests, signatures, tags
 from imagestreams.distribution.auth import Access, AccessController, Authenticator, split_repository
 from imagestreams.distribution.errors import (
     API_VERSION_HEADER,
@@ -46,6 +48,7 @@ _ROUTE_RE: Final = re.compile(
     r"(?:(?P<tags>tags/list)|manifests/(?P<reference>[^/]+)"
     r"|blobs/uploads/?(?P<upload>[^/]*)|blobs/(?P<digest>[^/]+))$"
 )
+_HEADERS: Final = (API_VERSION_HEADER, signatures.SUPPORTS_SIGNATURES_HEADER)
 _METHODS: Final = {
     "base": ("GET", "HEAD"),
     "catalog": ("GET",),
@@ -58,7 +61,9 @@ _METHODS: Final = {
 
 def handles(path: str) -> bool:
     """Does ``path`` belong to the registry (rather than the API)?"""
-    return path in ("/v2", TOKEN_PATH) or path.startswith(("/v2/", admin.ADMIN_PREFIX))
+    return path in ("/v2", TOKEN_PATH) or path.startswith(
+        ("/v2/", admin.ADMIN_PREFIX, signatures.EXTENSIONS_PREFIX)
+    )
 
 
 def _route(path: str) -> tuple[str, str, str] | None:
@@ -109,10 +114,9 @@ class RegistryApp:
 
         async def send_versioned(message: Message) -> None:
             if message["type"] == "http.response.start":
-                name, value = API_VERSION_HEADER
                 message["headers"] = [
                     *message.get("headers", []),
-                    (name.lower().encode(), value.encode()),
+                    *((name.lower().encode(), value.encode()) for name, value in _HEADERS),
                 ]
             await send(message)
 
@@ -143,6 +147,8 @@ class RegistryApp:
             return Response(body, status, media_type="application/json")
         if path.startswith(admin.ADMIN_PREFIX):
             return await self._admin(request)
+        if path.startswith(signatures.EXTENSIONS_PREFIX):
+            return await self._signatures(request)
         route = _route(path)
         if route is None:  # as distribution's router: a plain-text 404
             return PlainTextResponse("404 page not found\n", 404)
@@ -172,6 +178,23 @@ class RegistryApp:
         if method == "DELETE":
             return await blobhandlers.delete_blob(reg, namespace, stream, argument)
         return await blobhandlers.blob(reg, request, namespace, stream, argument)
+
+    async def _signatures(self, request: Request) -> Response:
+        """``GET``/``PUT /extensions/v2/<ns>/<stream>/signatures/<digest>``."""
+        match = signatures.SIGNATURES_RE.match(request.url.path)
+        if match is None:
+            return PlainTextResponse("404 page not found\n", 404)
+        if request.method not in ("GET", "PUT"):
+            raise RegistryError("UNSUPPORTED")
+        name, digest = match.group("name"), match.group("digest")
+        records = [Access("signature", name, "get" if request.method == "GET" else "put")]
+        user = self.access.authenticate(request.headers, self._realm(request), records)
+        await self.access.authorize(user, records)
+        namespace, stream = split_repository(name)
+        streams = self.registry.streams
+        if request.method == "GET":
+            return await signatures.get_signatures(streams, namespace, stream, digest)
+        return await signatures.put_signature(streams, request, user, namespace, stream, digest)
 
     async def _admin(self, request: Request) -> Response:
         """``DELETE /admin/blobs/<digest>`` (image pruning), access ``admin``/``prune``."""

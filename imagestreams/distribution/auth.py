@@ -10,7 +10,9 @@ credentials, which later requests present to act as ``system:anonymous``.
 Authorization is one access check per access record, as upstream's ``auth.go`` does through
 SelfSubjectAccessReviews: ``pull`` = ``get imagestreams/layers`` on ``<ns>/<name>``, ``push`` =
 ``update imagestreams/layers``, ``*`` (deletes) and ``admin``/``prune`` (blob removal by the
-image pruner) = cluster ``delete images``, the catalog = cluster ``list imagestreams``. A
+image pruner) = cluster ``delete images``, the catalog = cluster ``list imagestreams``; the
+signature extension's ``signature``/``get`` = ``get imagestreams/layers`` and ``signature``/``put``
+= ``create imagesignatures`` named after the stream, in its namespace (upstream's local SAR). A
 denied ``pull`` is forgiven only when the same request also pushes to a *different* repository:
 it is a cross-repository mount source, and the mount is then simply not done (the client
 uploads the blob instead). Bad or unknown tokens and denials are a 401 with a ``Basic
@@ -184,6 +186,17 @@ class AccessController:
                     continue
                 else:
                     raise RegistryError("UNSUPPORTED", message="unsupported action")
+            elif record.type == "signature":
+                namespace, stream = split_repository(record.name)
+                if record.action == "get":
+                    verb, resource, sub = "get", "imagestreams", "layers"
+                elif record.action == "put":
+                    verb, resource, sub = "create", "imagesignatures", ""
+                else:
+                    raise RegistryError("UNSUPPORTED", message="unsupported action")
+                if not await self.can(user, verb, IMAGE_GROUP, resource, sub, namespace, stream):
+                    raise self._challenge(_ACCESS_DENIED, records)
+                continue
             elif record.type == "registry" and record.name == "catalog":
                 check = ("list", "imagestreams")
             elif record.type == "admin":

@@ -10,13 +10,24 @@ Uploads follow the distribution protocol: ``POST`` starts one (``202``, ``Locati
 mounts an existing blob from another repository with ``?mount=&from=`` (``201``) when the caller
 may pull it there; ``PATCH`` appends a chunk; ``PUT ?digest=`` completes; ``GET`` reports
 progress; ``DELETE`` cancels. Completed blobs are linked into the repository.
+
+The upload ``Location`` (``POST`` and ``PATCH``/``GET`` answers) is
+``/v2/<repo>/blobs/uploads/<uuid>?_state=<opaque>``, shaped like distribution's, because clients
+complete an upload with ``Location + "&digest=..."`` (distribution's own test helpers and
+several pushers append with ``&``, trusting the query that is always there). Distribution packs
+its upload state into ``_state`` and HMAC-signs it; here the state lives on disk with the upload
+(``uploads.py``), so ``_state`` is informational (repository, uuid, offset) and ignored on the
+way back in. The URL stays relative (distribution's ``relativeurls``), which every client
+resolves against the request URL.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import AsyncIterator
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
@@ -25,7 +36,7 @@ from imagestreams.distribution.blobs import check_digest
 from imagestreams.distribution.errors import RegistryError
 from imagestreams.distribution.repository import Registry
 
-__all__ = ["blob", "delete_blob", "upload"]
+__all__ = ["blob", "delete_blob", "upload", "upload_location"]
 
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -89,9 +100,16 @@ def _body(request: Request) -> AsyncIterator[bytes]:
     return request.stream()
 
 
+def upload_location(repository: str, upload_id: str, offset: int) -> str:
+    """The ``Location`` of an upload in progress, with its opaque ``_state`` query."""
+    state = msgspec.json.encode({"Name": repository, "UUID": upload_id, "Offset": offset})
+    token = base64.urlsafe_b64encode(state).decode().rstrip("=")
+    return f"/v2/{repository}/blobs/uploads/{upload_id}?_state={token}"
+
+
 def _upload_headers(repository: str, upload_id: str, offset: int) -> dict[str, str]:
     return {
-        "Location": f"/v2/{repository}/blobs/uploads/{upload_id}",
+        "Location": upload_location(repository, upload_id, offset),
         "Docker-Upload-UUID": upload_id,
         "Range": f"0-{max(offset - 1, 0)}",
         "Content-Length": "0",

@@ -10,7 +10,10 @@ stream in bounded chunks; nothing holds a whole blob in memory.
 A blob existing on disk does not make it readable through every repository: like distribution,
 a repository *links* the blobs pushed or mounted into it (``<root>/repositories/<ns>/<name>/
 _layers/<hex>``), and the registry serves a blob for ``ns/name`` only when linked there or listed
-in that stream's layers view (see ``app.py``).
+in that stream's layers view (see ``repository.py``). The two well-known empty layers
+(:data:`EMPTY_DIGESTS`: the empty blob and the gzipped empty tar that Docker writes for
+metadata-only steps) are public, as upstream's ``isEmptyDigest``: once stored, any repository
+serves them; they reveal nothing about an image.
 """
 
 from __future__ import annotations
@@ -27,11 +30,31 @@ from typing import BinaryIO, Final
 
 from imagestreams.distribution.errors import RegistryError
 
-__all__ = ["CHUNK_SIZE", "DIGEST_RE", "BlobStore", "check_digest"]
+__all__ = [
+    "CHUNK_SIZE",
+    "DIGEST_RE",
+    "EMPTY_DIGESTS",
+    "BlobStore",
+    "check_digest",
+    "is_empty_digest",
+]
 
 CHUNK_SIZE: Final = 256 * 1024
 DIGEST_RE: Final = re.compile(r"^sha256:([a-f0-9]{64})$")
 _ANY_DIGEST_RE: Final = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")
+EMPTY_DIGESTS: Final = frozenset(
+    {
+        # sha256 of zero bytes
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+        # sha256 of the gzipped empty tar (1024 zero bytes)
+        "sha256:a3ed95caeb02ffe68cdd9fd84406680ae93d633cb16422d00e8a7c22955b46d4",
+    }
+)
+
+
+def is_empty_digest(digest: str) -> bool:
+    """Is ``digest`` one of the public empty layers?"""
+    return digest in EMPTY_DIGESTS
 
 
 def check_digest(value: str) -> str:

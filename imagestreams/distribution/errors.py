@@ -49,6 +49,9 @@ CODES: Final[Mapping[str, tuple[int, str]]] = {
     "BLOB_UPLOAD_UNKNOWN": (404, "blob upload unknown to registry"),
     "BLOB_UPLOAD_INVALID": (400, "blob upload invalid"),
     "PAGINATION_NUMBER_INVALID": (400, "invalid number of results requested"),
+    # openshift/image-registry's signature extension (signaturedispatcher.go)
+    "SIGNATURE_INVALID": (400, "invalid image signature"),
+    "SIGNATURE_EXISTS": (409, "image signature already exists"),
 }
 
 

@@ -7,6 +7,13 @@ ImageStreamMapping, exactly the calls upstream's registry makes over HTTP. Here 
 to the same ``rest.Resource`` objects the API server routes to, as the registry's own privileged
 identity (upstream's ``system:serviceaccount:openshift-image-registry:registry``); only creating a
 missing stream on push is done as the pushing user, after checking ``create imagestreams``.
+
+A push the API refuses for lack of rights, quota, or because the namespace does not exist is
+``DENIED`` with distribution's default message and no detail: upstream maps all three to
+``distribution.ErrAccessDenied`` (``TestPutManifestToANonExistentNamespace`` expects the client
+error ``failed to upload manifest to doesnotexist/img: denied``). A repository that does not
+exist is ``NAME_UNKNOWN`` with distribution's ``ErrRepositoryUnknown`` as detail,
+``{"Name": "<ns>/<stream>"}``.
 """
 
 from __future__ import annotations
@@ -23,11 +30,14 @@ from imagestreams.rest.options import ListOptions
 from imagestreams.rest.resource import Obj, Resource
 
 __all__ = [
+    "GROUP",
     "REGISTRY_USER",
+    "VERSION",
     "ImageStreams",
     "ResourceKey",
     "head_event",
     "history_event",
+    "name_unknown",
     "status_tags",
     "stream_is_insecure",
 ]
@@ -44,6 +54,11 @@ REGISTRY_USER: Final = User(
 )
 
 ResourceKey = tuple[str, str, str, str]
+
+
+def name_unknown(repository: str) -> RegistryError:
+    """``NAME_UNKNOWN`` for ``<ns>/<stream>``, detail as distribution's ``ErrRepositoryUnknown``."""
+    return RegistryError("NAME_UNKNOWN", detail={"Name": repository})
 
 
 def status_tags(stream: Obj) -> list[Obj]:
@@ -102,7 +117,7 @@ class ImageStreams:
     async def require_stream(self, namespace: str, name: str) -> Obj:
         stream = await self.stream(namespace, name)
         if stream is None:
-            raise RegistryError("NAME_UNKNOWN", detail={"name": f"{namespace}/{name}"})
+            raise name_unknown(f"{namespace}/{name}")
         return stream
 
     async def layers(self, namespace: str, name: str) -> Obj | None:
@@ -142,7 +157,7 @@ class ImageStreams:
             except errors.AlreadyExists:
                 pass
             except errors.ApiError as exc:
-                raise _registry_error(exc) from None
+                raise _registry_error(exc, namespace, name) from None
             return
         mapping: Obj = {
             "kind": "ImageStreamMapping",
@@ -157,28 +172,25 @@ class ImageStreams:
             return
         except errors.NotFound as exc:
             if not _is_stream_missing(exc, name):
-                raise _registry_error(exc) from None
+                raise _registry_error(exc, namespace, name) from None
         except errors.ApiError as exc:
-            raise _registry_error(exc) from None
+            raise _registry_error(exc, namespace, name) from None
         await self._create_stream(user, namespace, name)
         try:
             await mappings.create(self._ctx(namespace), mapping)
         except errors.ApiError as exc:
-            raise _registry_error(exc) from None
+            raise _registry_error(exc, namespace, name) from None
 
     async def _create_stream(self, user: User, namespace: str, name: str) -> None:
         if not await self.can(user, "create", GROUP, "imagestreams", "", namespace, name):
-            raise RegistryError(
-                "DENIED",
-                message=f"cannot create image stream {namespace}/{name}: access denied",
-            )
+            raise RegistryError("DENIED")
         stream = {"metadata": {"name": name, "namespace": namespace}}
         try:
             await self._r("imagestreams").create(self._ctx(namespace, user), stream)
         except errors.AlreadyExists:
             pass  # a concurrent push created it
         except errors.ApiError as exc:
-            raise _registry_error(exc) from None
+            raise _registry_error(exc, namespace, name) from None
 
 
 def stream_is_insecure(stream: Obj) -> bool:
@@ -196,12 +208,13 @@ def _is_stream_missing(exc: errors.NotFound, name: str) -> bool:
     return exc.kind == "imagestreams" and exc.name == name
 
 
-def _registry_error(exc: errors.ApiError) -> RegistryError:
-    """An API refusal of a push, as the registry reports it (quota/limits: DENIED)."""
-    if exc.code == 403:
-        return RegistryError("DENIED", message=exc.message)
+def _registry_error(exc: errors.ApiError, namespace: str, name: str) -> RegistryError:
+    """An API refusal of a push, as the registry reports it: forbidden, quota/limits and a
+    missing namespace are DENIED (upstream's ``ErrImageStreamForbiddenCode``)."""
+    if exc.code in (401, 403) or (isinstance(exc, errors.NotFound) and exc.kind == "namespaces"):
+        return RegistryError("DENIED")
     if exc.code == 404:
-        return RegistryError("NAME_UNKNOWN", message=exc.message)
+        return name_unknown(f"{namespace}/{name}")
     if exc.code == 422:
         return RegistryError("MANIFEST_INVALID", message=exc.message)
     return RegistryError("UNKNOWN", message=exc.message)

@@ -1,17 +1,22 @@
 """``/v2/<ns>/<stream>/manifests/<reference>``: pull, push and delete manifests.
 
 Pull by tag resolves through the image stream (the tag's newest event names the image digest);
-pull by digest requires the digest to belong to the stream (its history or a child of a listed
-manifest list, per the layers view) or to have been pushed to this repository by digest. The
-bytes come from the blob store, else from the Image object, else through pull-through.
+pull by digest requires the digest to belong to the stream, as upstream's manifest service
+(``GetImageOfImageStream``) does: an event of its history, or a child of a manifest list in it
+(the layers view's ``images``). A manifest pushed by digest alone is stored but not served until
+a tag (or a tagged list) names it. The bytes come from the blob store, else from the Image
+object, else through pull-through. ``If-None-Match`` and ``Accept`` are answered as distribution
+does (``negotiation``); schema2 manifests are never converted to schema1 (deprecated, and gone
+from distribution v3), so a schema2 manifest is served as it was pushed whatever ``Accept`` says.
 
 Push checks the document (``manifestformat``), that its digest matches a digest reference, that
 every referenced blob or child manifest is present in the repository (``MANIFEST_BLOB_UNKNOWN``
-for each one missing, as distribution lists them), stores the raw bytes as a blob, and records the
-image in the API: a tag push is an ImageStreamMapping (creating the stream when missing), a
-digest push only creates the Image. The Image is created as upstream's registry creates it:
-managed, ``manifestBlobStored``, with the raw manifest and config so the API derives layers and
-metadata, and ``dockerImageReference`` = ``<registry>/<ns>/<stream>@<digest>``.
+for each one missing, as distribution lists them; the well-known empty layers count as present
+once stored), stores the raw bytes as a blob, and records the image in the API: a tag push is an
+ImageStreamMapping (creating the stream when missing), a digest push only creates the Image. The
+Image is created as upstream's registry creates it: managed, ``manifestBlobStored``, with the raw
+manifest and config so the API derives layers and metadata, and ``dockerImageReference`` =
+``<registry>/<ns>/<stream>@<digest>``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from imagestreams.api.image_v1 import ANNOTATION_IMAGE_MANAGED, ANNOTATION_MANIFEST_BLOB_STORED
+from imagestreams.distribution.blobs import is_empty_digest
 from imagestreams.distribution.errors import RegistryError
 from imagestreams.distribution.imagestreams import head_event, history_event
 from imagestreams.distribution.manifestformat import (
@@ -29,6 +35,13 @@ from imagestreams.distribution.manifestformat import (
     parse_pushed,
     references,
     split_reference,
+)
+from imagestreams.distribution.negotiation import (
+    accepted_types,
+    check_accepted,
+    default_child,
+    etag_matches,
+    wants_default_child,
 )
 from imagestreams.distribution.repository import Registry
 from imagestreams.oci.manifests import Manifest, ManifestList
@@ -61,29 +74,53 @@ def _manifest_headers(digest: str, media_type: str, size: int) -> dict[str, str]
     }
 
 
-async def get_manifest(
-    reg: Registry, request: Request, namespace: str, name: str, reference: str
-) -> Response:
-    tag, digest = split_reference(reference)
-    stream = await reg.streams.require_stream(namespace, name)
+async def _load(
+    reg: Registry, namespace: str, name: str, stream: Obj, digest: str, in_history: bool
+) -> tuple[bytes, str]:
+    """``(raw, media type)`` of manifest ``digest`` of the stream, as upstream's manifest
+    service ``Get``: the digest must be in the stream's history (``in_history`` when a tag just
+    resolved to it) or a child of a manifest list there (the layers view's ``images``); a
+    manifest pushed only by digest is not served. Otherwise ``MANIFEST_UNKNOWN``."""
     repository = f"{namespace}/{name}"
-    if tag:
-        event = head_event(stream, tag)
-        if event is None:
-            raise RegistryError("MANIFEST_UNKNOWN", detail={"Tag": tag})
-        digest = str(event["image"])
-    elif history_event(stream, digest) is None and not reg.blobs.is_linked(
-        repository, digest, "_manifests"
-    ):
+    unknown = RegistryError("MANIFEST_UNKNOWN", detail={"Name": repository, "Revision": digest})
+    if not in_history and history_event(stream, digest) is None:
         layers = await reg.streams.layers(namespace, name)
         if digest not in ((layers or {}).get("images") or {}):
-            raise RegistryError("MANIFEST_UNKNOWN", detail={"Name": repository, "Revision": digest})
+            raise unknown
     image = await reg.streams.image(digest)
     hint = str((image or {}).get("dockerImageManifestMediaType") or "")
     found = await reg.manifest_bytes(namespace, name, stream, digest, hint)
     if found is None:
-        raise RegistryError("MANIFEST_UNKNOWN", detail={"Name": repository, "Revision": digest})
-    raw, media_type = found
+        raise unknown
+    return found
+
+
+async def get_manifest(
+    reg: Registry, request: Request, namespace: str, name: str, reference: str
+) -> Response:
+    """``GET``/``HEAD``: resolve the tag, answer ``If-None-Match``, load, negotiate (see
+    ``negotiation``), in distribution's order."""
+    tag, digest = split_reference(reference)
+    accepted = accepted_types(request.headers.getlist("accept"))
+    stream: Obj | None = None
+    if tag:
+        stream = await reg.streams.require_stream(namespace, name)
+        event = head_event(stream, tag)
+        if event is None:
+            raise RegistryError("MANIFEST_UNKNOWN", detail={"Tag": tag})
+        digest = str(event["image"])
+    if etag_matches(request.headers.getlist("if-none-match"), digest):
+        return Response(b"", 304)
+    if stream is None:
+        stream = await reg.streams.require_stream(namespace, name)
+    raw, media_type = await _load(reg, namespace, name, stream, digest, bool(tag))
+    check_accepted(media_type, accepted)
+    if wants_default_child(tag, media_type, accepted):
+        child = default_child(raw)
+        if child is None:
+            raise RegistryError("MANIFEST_UNKNOWN")
+        raw, media_type = await _load(reg, namespace, name, stream, child, False)
+        digest = child
     headers = _manifest_headers(digest, media_type, len(raw))
     if request.method == "HEAD":
         return Response(b"", 200, headers=headers)
@@ -100,7 +137,10 @@ async def _missing(
     missing = []
     kind = "_manifests" if isinstance(manifest, ManifestList) else "_layers"
     for digest in references(manifest):
-        if reg.blobs.size(digest) is not None and reg.blobs.is_linked(repository, digest, kind):
+        if reg.blobs.size(digest) is not None and (
+            reg.blobs.is_linked(repository, digest, kind)
+            or (kind == "_layers" and is_empty_digest(digest))
+        ):
             continue
         if not loaded:
             layers, loaded = await reg.streams.layers(namespace, name), True

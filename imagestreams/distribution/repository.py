@@ -6,8 +6,9 @@ together; the HTTP handlers (``manifests.py``, ``blobhandlers.py``, ``tags.py``)
 Which blobs a repository serves follows upstream's ``imagestreamhasblob``: a blob is readable
 through ``ns/name`` when it was pushed or mounted there (a local link) or when the stream's
 layers view lists it (a layer, config or manifest of an image in its history), never merely
-because some other repository holds it. A listed blob that is not on disk is fetched through
-pull-through from the stream's sources and then kept.
+because some other repository holds it; the well-known empty layers are the exception (public
+once stored, as upstream's ``isEmptyDigest``). A listed blob that is not on disk is fetched
+through pull-through from the stream's sources and then kept.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imagestreams.distribution.blobs import BlobStore
+from imagestreams.distribution.blobs import BlobStore, is_empty_digest
 from imagestreams.distribution.errors import RegistryError
 from imagestreams.distribution.imagestreams import ImageStreams, stream_is_insecure
 from imagestreams.distribution.manifestformat import MAX_MANIFEST_SIZE, media_type_of
@@ -64,7 +65,9 @@ class Registry:
         """The blob as ``namespace/name`` may serve it, or BLOB_UNKNOWN."""
         repository = f"{namespace}/{name}"
         size = self.blobs.size(digest)
-        if size is not None and self.blobs.is_linked(repository, digest):
+        if size is not None and (
+            is_empty_digest(digest) or self.blobs.is_linked(repository, digest)
+        ):
             return BlobInfo(digest, size, True)
         layers = await self.streams.layers(namespace, name)
         listed = ((layers or {}).get("blobs") or {}).get(digest)
@@ -92,7 +95,7 @@ class Registry:
         belong to the source repository."""
         if self.blobs.size(digest) is None:
             return False
-        if self.blobs.is_linked(source, digest):
+        if is_empty_digest(digest) or self.blobs.is_linked(source, digest):
             return True
         namespace, _, name = source.partition("/")
         layers = await self.streams.layers(namespace, name)

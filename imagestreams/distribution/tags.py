@@ -5,6 +5,9 @@ image digest (upstream's tag service); the catalog is every image stream as ``<n
 Both lists are sorted; ``n`` caps a page and ``last`` starts after an entry. When entries remain
 after a page, ``Link: </v2/...?last=<last entry>&n=<n>>; rel="next"`` points to the next one,
 exactly as distribution's ``createLinkEntry`` writes it (query keys in ``url.Values`` order).
+An unknown repository is ``NAME_UNKNOWN`` with detail ``{"name": ...}``: distribution's tags
+handler builds that map itself (lower-case key), unlike the ``{"Name": ...}`` of
+``ErrRepositoryUnknown`` that the manifest paths report.
 """
 
 from __future__ import annotations

@@ -3,7 +3,11 @@
 No sockets: requests go through ``httpx.ASGITransport`` straight into the registry's ASGI app.
 Users come from a static token table: ``admin`` (system:masters), ``alice`` (no bindings),
 ``bob`` (``system:image-puller`` in ``ns``), ``carol`` (``system:image-builder`` in ``ns``, so
-she may push and create streams there, and pull nowhere else).
+she may push and create streams there, and pull nowhere else), ``dave`` (``system:image-pusher``
+in ``ns``: he may push to existing streams but not create one), ``erin`` (``system:image-signer``
+bound in ``ns`` only) and ``frank`` (``system:image-signer`` cluster-wide).
+Manifest pulls send :data:`ACCEPT` (every type, as skopeo and our own client do) unless a test is
+about content negotiation.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import httpx
 import pytest
 
 from imagestreams.distribution.app import RegistryApp, build
+from imagestreams.oci.mediatypes import MANIFEST_ACCEPT
 from imagestreams.rbac.system import AccessSystem
 from imagestreams.resources import install
 from imagestreams.resources.image.install import image_extension
@@ -24,7 +29,7 @@ from imagestreams.rest.context import RequestContext
 from imagestreams.rest.resource import Obj, Resource
 from imagestreams.server import authn
 from imagestreams.storage.sqlite import SQLiteStorage
-from tests.oci_images import Blob, BuiltImage
+from tests.oci_images import Blob, BuiltImage, BuiltIndex
 
 REGISTRY = "registry.test:5000"
 IMAGE = ("image.openshift.io", "v1")
@@ -33,11 +38,20 @@ TOKENS = {
     "alice": "alice-token",
     "bob": "bob-token",
     "carol": "carol-token",
+    "dave": "dave-token",
+    "erin": "erin-token",
+    "frank": "frank-token",
 }
+ACCEPT = {"Accept": MANIFEST_ACCEPT}
 
 
 def bearer(user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKENS[user]}"}
+
+
+def pulling(user: str) -> dict[str, str]:
+    """Credentials of ``user`` plus the full manifest ``Accept`` header."""
+    return {**bearer(user), **ACCEPT}
 
 
 def basic(user: str, name: str = "anyone") -> dict[str, str]:
@@ -76,6 +90,19 @@ class Env:
             headers={**bearer(user), "Content-Type": image.media_type},
         )
 
+    async def push_index(
+        self, repo: str, tag: str, index: BuiltIndex, user: str = "admin"
+    ) -> httpx.Response:
+        """Children by digest first, then the list by ``tag`` (what ``skopeo copy --all``
+        does)."""
+        for child in index.children:
+            assert (await self.push_image(repo, child.digest, child, user)).status_code == 201
+        return await self.http.put(
+            f"/v2/{repo}/manifests/{tag}",
+            content=index.manifest,
+            headers={**bearer(user), "Content-Type": index.media_type},
+        )
+
 
 def _binding(name: str, role: str, user: str) -> Obj:
     return {
@@ -103,6 +130,11 @@ async def env(tmp_path: Path) -> AsyncIterator[Env]:
     ctx = RequestContext(namespace="ns")
     await bindings.create(ctx, _binding("bob-pull", "system:image-puller", "bob"))
     await bindings.create(ctx, _binding("carol-build", "system:image-builder", "carol"))
+    await bindings.create(ctx, _binding("dave-push", "system:image-pusher", "dave"))
+    await bindings.create(ctx, _binding("erin-sign", "system:image-signer", "erin"))
+    cluster_binding = _binding("frank-sign", "system:image-signer", "frank")
+    del cluster_binding["metadata"]["namespace"]
+    await access.stores["clusterrolebindings"].create(RequestContext(), cluster_binding)
     await access.index.fresh()
     app = build(
         data_dir=tmp_path,

@@ -8,7 +8,7 @@ import pytest
 
 from imagestreams.distribution.auth import Access, parse_scope
 from tests.oci_images import build_image
-from tests.unit.distribution.conftest import Env, basic, bearer
+from tests.unit.distribution.conftest import Env, basic, bearer, pulling
 
 REALM = 'Bearer realm="http://registry.test:5000/openshift/token"'
 
@@ -92,7 +92,7 @@ async def test_rbac(env: Env, user: str, method: str, allowed: bool) -> None:
     image = build_image(salt=f"{user}-{method}")
     if method == "pull":
         await env.push_image("ns/app", "v1", image)
-        response = await env.http.get("/v2/ns/app/manifests/v1", headers=bearer(user))
+        response = await env.http.get("/v2/ns/app/manifests/v1", headers=pulling(user))
         record = {"Type": "repository", "Class": "", "Name": "ns/app", "Action": "pull"}
         records = [record]
     else:

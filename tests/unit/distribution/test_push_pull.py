@@ -8,7 +8,7 @@ import pytest
 
 from imagestreams.rest.context import RequestContext
 from tests.oci_images import build_image, build_index
-from tests.unit.distribution.conftest import REGISTRY, Env, bearer
+from tests.unit.distribution.conftest import REGISTRY, Env, bearer, pulling
 
 
 async def test_push_by_tag_creates_stream_image_and_tag_event(env: Env) -> None:
@@ -42,12 +42,12 @@ async def test_pull_by_tag_and_digest_returns_the_pushed_bytes(env: Env) -> None
     image = build_image(fmt="oci")
     assert (await env.push_image("ns/app", "latest", image)).status_code == 201
     for ref in ("latest", image.digest):
-        got = await env.http.get(f"/v2/ns/app/manifests/{ref}", headers=bearer("admin"))
+        got = await env.http.get(f"/v2/ns/app/manifests/{ref}", headers=pulling("admin"))
         assert got.status_code == 200
         assert got.content == image.manifest
         assert got.headers["content-type"] == image.media_type
         assert got.headers["docker-content-digest"] == image.digest
-    head = await env.http.head("/v2/ns/app/manifests/latest", headers=bearer("admin"))
+    head = await env.http.head("/v2/ns/app/manifests/latest", headers=pulling("admin"))
     assert (head.status_code, head.headers["content-length"]) == (200, str(len(image.manifest)))
     layer = image.layers[0]
     whole = await env.http.get(f"/v2/ns/app/blobs/{layer.digest}", headers=bearer("admin"))
@@ -77,7 +77,7 @@ async def test_chunked_upload(env: Env) -> None:
     assert start.headers["range"] == "0-0"
     location = start.headers["location"]
     uuid = start.headers["docker-upload-uuid"]
-    assert location == f"/v2/ns/app/blobs/uploads/{uuid}"
+    assert location.startswith(f"/v2/ns/app/blobs/uploads/{uuid}?_state=")
     first = await env.http.patch(
         location,
         content=blob.data[:100],
@@ -92,7 +92,7 @@ async def test_chunked_upload(env: Env) -> None:
     status = await env.http.get(location, headers=bearer("admin"))
     assert (status.status_code, status.headers["range"]) == (204, "0-99")
     done = await env.http.put(
-        f"{location}?digest={blob.digest}", content=blob.data[100:], headers=bearer("admin")
+        f"{location}&digest={blob.digest}", content=blob.data[100:], headers=bearer("admin")
     )
     assert done.status_code == 201
     assert done.headers["location"] == f"/v2/ns/app/blobs/{blob.digest}"
@@ -159,7 +159,7 @@ async def test_manifest_list_push_and_tags(env: Env) -> None:
         c.digest for c in index.children
     ]
     for child in index.children:
-        got = await env.http.get(f"/v2/ns/multi/manifests/{child.digest}", headers=bearer("admin"))
+        got = await env.http.get(f"/v2/ns/multi/manifests/{child.digest}", headers=pulling("admin"))
         assert got.content == child.manifest
     tags = await env.http.get("/v2/ns/multi/tags/list", headers=bearer("admin"))
     assert tags.json() == {"name": "ns/multi", "tags": ["latest"]}
@@ -168,7 +168,8 @@ async def test_manifest_list_push_and_tags(env: Env) -> None:
 async def test_unknown_names_tags_and_digests(env: Env) -> None:
     await env.push_image("ns/app", "v1", build_image())
     cases = {
-        "/v2/ns/nope/manifests/v1": ("NAME_UNKNOWN", {"name": "ns/nope"}),
+        "/v2/ns/nope/manifests/v1": ("NAME_UNKNOWN", {"Name": "ns/nope"}),
+        f"/v2/ns/nope/manifests/sha256:{'a' * 64}": ("NAME_UNKNOWN", {"Name": "ns/nope"}),
         "/v2/ns/app/manifests/v2": ("MANIFEST_UNKNOWN", {"Tag": "v2"}),
         f"/v2/ns/app/manifests/sha256:{'a' * 64}": (
             "MANIFEST_UNKNOWN",
@@ -178,7 +179,7 @@ async def test_unknown_names_tags_and_digests(env: Env) -> None:
         "/v2/ns/nope/tags/list": ("NAME_UNKNOWN", {"name": "ns/nope"}),
     }
     for path, (code, detail) in cases.items():
-        response = await env.http.get(path, headers=bearer("admin"))
+        response = await env.http.get(path, headers=pulling("admin"))
         assert response.status_code == 404, path
         assert response.json() == {
             "errors": [
