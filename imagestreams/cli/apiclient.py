@@ -1,7 +1,8 @@
 """The HTTP API client of the client commands: ``HttpClient`` plus the verbs oc needs.
 
-``oc tag -d`` deletes ImageStreamTags and ``oc set image-lookup`` patches image streams; the
-shared :class:`~imagestreams.client.http.HttpClient` (used by the controllers too) has neither,
+``oc tag -d`` deletes ImageStreamTags, ``oc set image-lookup`` patches image streams and resolves
+resource types through discovery (``--list``); the shared
+:class:`~imagestreams.client.http.HttpClient` (used by the controllers too) has none of that,
 so the commands use this subclass. Failures are the same ``StatusError`` as for the other verbs.
 """
 
@@ -24,7 +25,12 @@ STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 
 
 class ImageClient(HttpClient):
-    """``HttpClient`` with ``delete``, ``patch`` and label-selected ``list``."""
+    """``HttpClient`` with ``delete``, ``patch``, label-selected ``list`` and raw ``GET``s
+    (discovery documents)."""
+
+    async def get_path(self, path: str) -> Obj:
+        """GET an absolute API path such as ``/apis`` or ``/api/v1``."""
+        return await self._call("GET", path)
 
     async def delete(self, resource: GroupVersionResource, namespace: str, name: str) -> Obj:
         return await self._call("DELETE", self.path(resource, namespace, name))

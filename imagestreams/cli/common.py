@@ -1,12 +1,18 @@
-"""Plumbing shared by the client commands (``tag``, ``describe``, ``set image-lookup``).
+"""Plumbing shared by the client commands (``tag``, ``describe``, ``import-image``, ``set
+image-lookup``).
 
 Users script around ``oc``/``kubectl`` output, so the commands read the kubeconfig the way
 kubectl does (``--kubeconfig``, else ``$KUBECONFIG``, else ``~/.kube/config``; ``--context``;
-``-n/--namespace`` over the context's namespace) and report failures the way kubectl's
-``cmdutil.CheckErr`` does: ``Error from server (NotFound): ...`` for a server ``Status``,
-``The ImageStream "x" is invalid: ...`` for ``Invalid``, ``error: ...`` for anything else, and
-kubectl's connection messages. Exit status: 0 success, 1 the operation failed, 2 bad usage
-(errors about the command line itself; oc's ``UsageErrorf`` ones add the ``See ... -h`` hint).
+``-n/--namespace`` over the context's namespace; ``-v/--v`` from :mod:`.output`) and report
+failures the way kubectl's ``cmdutil.CheckErr`` does: ``Error from server (NotFound): ...`` for a
+server ``Status``, ``The ImageStream "x" is invalid: ...`` for ``Invalid``, ``error: ...`` for
+anything else, and kubectl's connection messages.
+
+Exit status: 0 success, 1 the operation failed, 2 bad usage. As in oc, everything a command's
+``Complete``/``Validate``/``Run`` rejects goes through ``CheckErr`` and exits 1 -- argument
+errors included (:class:`CommandError`, with ``hint`` for oc's ``UsageErrorf`` ones, which add
+``See '<cmd> -h' for help and examples``). Exit 2 is left to click's own parse errors (unknown
+flag, missing argument, unparseable flag value) and :class:`UsageFailure`.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import httpx
 
 from imagestreams import errors
 from imagestreams.cli.apiclient import ImageClient
+from imagestreams.cli.output import verbosity_option
 from imagestreams.client.kubeconfig import KubeConfig, KubeConfigError, load_kubeconfig
 
 __all__ = [
@@ -46,13 +53,16 @@ def go_quote(value: str) -> str:
 
 
 class CommandError(click.ClickException):
-    """The operation failed (exit 1); printed as kubectl prints it, on stderr."""
+    """The operation failed (exit 1); printed as kubectl prints it, on stderr. ``hint`` adds
+    the ``See '<cmd> -h' ...`` line of oc's ``UsageErrorf``."""
 
     exit_code = 1
 
-    def __init__(self, message: str, *, verbatim: bool = False) -> None:
+    def __init__(self, message: str, *, verbatim: bool = False, hint: bool = False) -> None:
         super().__init__(message)
         self.verbatim = verbatim
+        ctx = click.get_current_context(silent=True) if hint else None
+        self.hint_path = (ctx.command_path if ctx is not None else "imagestreams") if hint else ""
 
     def show(self, file: IO[Any] | None = None) -> None:
         text = self.message
@@ -60,12 +70,15 @@ class CommandError(click.ClickException):
             text = f"error: {text}"
         if not text.endswith("\n"):
             text += "\n"
+        if self.hint_path:
+            text += f"See '{self.hint_path} -h' for help and examples\n"
         click.echo(text, file=file, err=file is None, nl=False)
 
 
 class UsageFailure(click.UsageError):
-    """Bad usage (exit 2): ``error: <msg>``, plus kubectl's ``See '<cmd> -h'`` line when
-    ``hint`` (oc's ``UsageErrorf``)."""
+    """Bad usage found outside click's parser (exit 2): ``error: <msg>``, plus kubectl's
+    ``See '<cmd> -h'`` line when ``hint``. The oc-compatible commands raise
+    :class:`CommandError` instead, since oc exits 1 for those."""
 
     def __init__(self, message: str, *, hint: bool = False) -> None:
         super().__init__(message, ctx=click.get_current_context(silent=True))
@@ -151,7 +164,9 @@ class Connection:
 
 
 def connection_options(func: F) -> F:
-    """Add ``--kubeconfig``, ``--context`` and ``-n/--namespace`` (kubectl's names)."""
+    """Add ``--kubeconfig``, ``--context``, ``-n/--namespace`` and ``-v/--v`` (kubectl's
+    names)."""
+    func = verbosity_option(func)
     func = click.option(
         "-n",
         "--namespace",

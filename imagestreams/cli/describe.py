@@ -20,7 +20,6 @@ from imagestreams.cli.apiclient import IMAGE_STREAM_TAGS, IMAGE_STREAMS, ImageCl
 from imagestreams.cli.common import (
     CommandError,
     Connection,
-    UsageFailure,
     connection_options,
     format_api_error,
     go_quote,
@@ -160,17 +159,16 @@ def _resource(name: str) -> str:
 def _targets(args: tuple[str, ...]) -> list[tuple[str, str]]:
     """``(plural, name)`` pairs; name "" = all of that type."""
     if not args:
-        raise UsageFailure(
+        raise CommandError(
             "You must specify the type of resource to describe. Supported types: imagestreams"
-            " (is), imagestreamtags (istag).",
-            hint=True,
+            " (is), imagestreamtags (istag)."
         )
     if any("/" in arg for arg in args):
         pairs = []
         for arg in args:
             kind, _, name = arg.partition("/")
             if not kind or not name or "/" in name:
-                raise UsageFailure(
+                raise CommandError(
                     "arguments in resource/name form must have a single resource and name"
                 )
             pairs.append((_resource(kind), name))

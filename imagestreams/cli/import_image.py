@@ -6,10 +6,20 @@ import follows same-stream tag references, refuses to change an existing tag's s
 ``tag``'s job) and re-imports by resetting the tag generation; ``--insecure`` given explicitly
 beats the stream's insecure annotation; ``--dry-run`` sends ``import: false``. Messages are
 oc's. The result is a summary table (rich) instead of oc's describe output, with a live
-progress display while a repository import runs on the server.
+progress display while a repository import runs on the server (on a terminal only; nothing
+wraps when the output is a file or a pipe, see :mod:`.output`).
 
-Connection options, error wording and exit status are the other client commands' (``common``):
-0 imported, 1 failed or imported with errors (errors on stderr), 2 bad usage.
+Outcome, as oc's ``Run`` since openshift/oc d27e7c9 ("reflect import image error", 2022):
+stdout gets ``imagestream.image.openshift.io/NAME imported`` (``imported with errors`` when a
+tag or the repository failed; `` (dry run)`` appended with ``--dry-run``) and the details;
+stderr gets ``error: tag TAG failed: MESSAGE`` per failed tag (``error: repository tag TAG
+failed: ...`` for a tag of a repository import), then ``error: imported completed with errors``
+(oc's wording), and the exit status is 1. Only a repository that failed as a whole (no tags to
+report) also gets ``error: MESSAGE`` -- oc prints nothing for it but the final error.
+
+Connection options and error wording are the other client commands' (``common``). Everything
+oc rejects in ``Complete``/``Validate`` (bad pull spec, ``--all`` with a tag, bad
+``--reference-policy``/``--import-mode``) exits 1 as in oc; 2 is left to click's parse errors.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from imagestreams import errors
 from imagestreams.api.image_v1 import (
@@ -32,10 +43,10 @@ from imagestreams.cli.apiclient import ImageClient
 from imagestreams.cli.common import (
     CommandError,
     Connection,
-    UsageFailure,
     connection_options,
     run_client,
 )
+from imagestreams.cli.output import console as make_console
 from imagestreams.client.protocol import IMAGE_STREAM_IMPORTS, IMAGE_STREAMS
 
 __all__ = ["ImportOptions", "build_import", "follow_tag_reference", "import_image"]
@@ -63,19 +74,19 @@ class ImportOptions:
         try:
             ref = DockerImageReference.parse(target)
         except InvalidReference:
-            raise UsageFailure(
+            raise CommandError(
                 "the image name must be a valid container image pull spec or reference to an"
                 " image stream (e.g. myregistry/myteam/image:tag)"
             ) from None
         if ref.id:
-            raise UsageFailure("to import images by ID, use the 'tag' command")
+            raise CommandError("to import images by ID, use the 'tag' command")
         if ref.tag and all_:
-            raise UsageFailure(f'cannot specify a tag "{target}" as well as --all')
+            raise CommandError(f'cannot specify a tag "{target}" as well as --all')
         policy = reference_policy.lower()
         if policy not in ("", "source", "local"):
-            raise UsageFailure("valid reference policy values are source or local")
+            raise CommandError("valid reference policy values are source or local")
         if import_mode not in ("", "Legacy", "PreserveOriginal"):
-            raise UsageFailure("valid ImportMode values are Legacy or PreserveOriginal")
+            raise CommandError("valid ImportMode values are Legacy or PreserveOriginal")
         self.target = target
         self.name = ref.name
         self.tag = ref.tag or ("" if all_ else "latest")
@@ -259,35 +270,36 @@ def _failed(result: Obj) -> bool:
 
 
 def _summary(result: Obj, name: str, console: Console, err: Console) -> None:
+    """The per-tag table on ``console``; oc's per-tag error lines on ``err``."""
     status = result.get("status") or {}
-    rows = list((status.get("repository") or {}).get("images") or ()) + list(
-        status.get("images") or ()
-    )
+    repo: Obj = status.get("repository") or {}
+    rows = [("repository tag", item) for item in repo.get("images") or ()]
+    rows += [("tag", item) for item in status.get("images") or ()]
     table = Table(title=None, show_lines=False)
     for column in ("TAG", "IMAGE", "STATUS", "MESSAGE"):
         table.add_column(column, overflow="fold")
-    for item in rows:
-        tag = item.get("tag", "")
+    for what, item in rows:
+        tag = str(item.get("tag", ""))
         image = item.get("image") or {}
         state = item.get("status") or {}
+        label = f"{name}:{tag}" if tag else name
         if image:
-            table.add_row(
-                f"{name}:{tag}", image.get("metadata", {}).get("name", ""), "Imported", ""
-            )
-        else:
-            reason = state.get("reason", "") or "Failed"
-            table.add_row(f"{name}:{tag}" if tag else name, "", reason, state.get("message", ""))
-            err.print(f"error: tag {tag} failed: {state.get('message', '')}", highlight=False)
-    repo = status.get("repository") or {}
-    if repo and not repo.get("images") and (repo.get("status") or {}).get("status") == "Failure":
-        err.print(f"error: {(repo.get('status') or {}).get('message', '')}", highlight=False)
+            digest = str((image.get("metadata") or {}).get("name", ""))
+            table.add_row(Text(label), Text(digest), Text("Imported"), Text(""))
+            continue
+        message = str(state.get("message", ""))
+        reason = str(state.get("reason", "") or "Failed")
+        table.add_row(Text(label), Text(""), Text(reason), Text(message))
+        err.print(f"error: {what} {tag} failed: {message}", markup=False)
+    if not repo.get("images") and (repo.get("status") or {}).get("status") == "Failure":
+        err.print(f"error: {(repo.get('status') or {}).get('message', '')}", markup=False)
     console.print(table)
     extra = repo.get("additionalTags") or []
     if extra:
         console.print(
             f"\ninfo: The remote repository contained {len(extra)} additional tags which were"
             f" not imported: {', '.join(extra)}",
-            highlight=False,
+            markup=False,
         )
 
 
@@ -300,7 +312,7 @@ async def _run(client: ImageClient, opts: ImportOptions, console: Console) -> Ob
         stream = None
     isi = build_import(opts, stream)
     request = client.create(IMAGE_STREAM_IMPORTS, opts.namespace, isi, timeout=3600.0)
-    if "repository" not in isi["spec"]:
+    if "repository" not in isi["spec"] or not console.is_terminal:
         return await request
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
@@ -340,7 +352,7 @@ def import_image(
         insecure=insecure, reference_policy=reference_policy, import_mode=import_mode,
         dry_run=dry_run, namespace=conn.namespace,
     )  # fmt: skip
-    console, err = Console(), Console(stderr=True)
+    console, err = make_console(), make_console(stderr=True)
 
     async def work(client: ImageClient) -> Obj:
         return await _run(client, opts, err)
@@ -350,7 +362,7 @@ def import_image(
     message = "imported with errors" if failed else "imported"
     if dry_run:
         message += " (dry run)"
-    console.print(f"imagestream.image.openshift.io/{opts.name} {message}\n", highlight=False)
+    console.print(f"imagestream.image.openshift.io/{opts.name} {message}\n", markup=False)
     _summary(result, opts.name, console, err)
     if failed:
         raise CommandError("imported completed with errors")

@@ -24,7 +24,6 @@ from imagestreams.cli.apiclient import IMAGE_STREAM_TAGS, IMAGE_STREAMS, ImageCl
 from imagestreams.cli.common import (
     CommandError,
     Connection,
-    UsageFailure,
     connection_options,
     go_quote,
     run_client,
@@ -85,7 +84,7 @@ async def _delete(client: ImageClient, dest: Destination) -> str:
 async def _set(client: ImageClient, opts: TagOptions, dest: Destination) -> str:
     name, tag_name = split_destination(dest)
     if not TAG_NAME.fullmatch(tag_name):
-        raise UsageFailure(
+        raise CommandError(
             f"invalid tag {go_quote(tag_name)} format, tags must start with an alphanumeric"
             " character followed by alphanumeric, '.' or '-' characters, and have a maximum of"
             " 128 characters"
@@ -199,7 +198,7 @@ def tag(
 ) -> None:
     """Tag existing images into image streams (as ``oc tag``)."""
     if not args and not delete:
-        raise UsageFailure(
+        raise CommandError(
             "you must specify a source and at least one destination or one or more tags to delete",
             hint=True,
         )

@@ -19,7 +19,7 @@ from imagestreams.api.reference import (
     InvalidReference,
     split_image_stream_tag,
 )
-from imagestreams.cli.common import CommandError, UsageFailure, go_quote
+from imagestreams.cli.common import CommandError, go_quote
 
 __all__ = [
     "TAG_NAME",
@@ -77,10 +77,11 @@ class TagOptions:
 
 
 def source_kind_from_flag(flag: str) -> str:
-    """``--source`` to a kind as oc's REST mapper lookup does; bad values are usage errors."""
+    """``--source`` to a kind as oc's REST mapper lookup does; a bad value is oc's ``UsageErrorf``
+    (exit 1, with the ``-h`` hint)."""
     kind = _SOURCE_KINDS.get(flag.lower())
     if kind is None:
-        raise UsageFailure(
+        raise CommandError(
             f"invalid source {go_quote(flag)}; valid values are {_VALID_SOURCES}", hint=True
         )
     return kind
@@ -91,16 +92,16 @@ def parse_source(source: str, kind: str, namespace: str) -> TagSource:
     try:
         ref = DockerImageReference.parse(source)
     except InvalidReference as exc:
-        raise UsageFailure(f"invalid SOURCE: {exc}") from None
+        raise CommandError(f"invalid SOURCE: {exc}") from None
     if kind in ("ImageStreamTag", "ImageStreamImage"):
         if ref.registry:
-            raise UsageFailure("server in SOURCE is only allowed when providing a container image")
+            raise CommandError("server in SOURCE is only allowed when providing a container image")
         if ref.namespace == "library":
             ref = replace(ref, namespace=namespace)
         if kind == "ImageStreamTag" and not ref.tag:
-            raise UsageFailure("--source=ImageStreamTag requires a valid <name>:<tag> in SOURCE")
+            raise CommandError("--source=ImageStreamTag requires a valid <name>:<tag> in SOURCE")
         if kind == "ImageStreamImage" and not ref.id:
-            raise UsageFailure("--source=ImageStreamImage requires a valid <name>@<id> in SOURCE")
+            raise CommandError("--source=ImageStreamImage requires a valid <name>@<id> in SOURCE")
     elif not kind:
         if ref.registry:
             kind = "DockerImage"
@@ -146,54 +147,54 @@ def parse_destination(arg: str, namespace: str) -> Destination:
         return Destination(namespace, arg)
     parts = arg.split("/")
     if len(parts) != 2:
-        raise UsageFailure(f"invalid image stream {go_quote(arg)}")
+        raise CommandError(f"invalid image stream {go_quote(arg)}")
     if not parts[0]:
-        raise UsageFailure(
+        raise CommandError(
             f"invalid namespace {go_quote(parts[0])} for image stream {go_quote(arg)}"
         )
     if not parts[1]:
-        raise UsageFailure(f"invalid name {go_quote(parts[1])} for image stream {go_quote(arg)}")
+        raise CommandError(f"invalid name {go_quote(parts[1])} for image stream {go_quote(arg)}")
     return Destination(parts[0], parts[1])
 
 
 def split_destination(dest: Destination) -> tuple[str, str]:
     name, tag_name, ok = split_image_stream_tag(dest.name_and_tag)
     if not ok:
-        raise UsageFailure(f"{go_quote(dest.name_and_tag)} must be of the form <stream_name>:<tag>")
+        raise CommandError(f"{go_quote(dest.name_and_tag)} must be of the form <stream_name>:<tag>")
     return name, tag_name
 
 
 def validate(opts: TagOptions) -> TagOptions:
     """oc's ``Validate``; returns the options with the import mode defaulted."""
     if opts.delete and opts.alias:
-        raise UsageFailure("--alias and --delete may not be both specified")
+        raise CommandError("--alias and --delete may not be both specified")
     if opts.reference_policy not in ("source", "local"):
-        raise UsageFailure("reference policy must be set to 'source' or 'local'")
+        raise CommandError("reference policy must be set to 'source' or 'local'")
     if opts.delete:
         if opts.source_flag:
-            raise UsageFailure("cannot specify a source kind when deleting")
+            raise CommandError("cannot specify a source kind when deleting")
         if opts.scheduled or opts.insecure:
-            raise UsageFailure("cannot set flags for importing images when deleting a tag")
+            raise CommandError("cannot set flags for importing images when deleting a tag")
         if opts.import_mode:
-            raise UsageFailure("cannot specify an import mode when deleting")
+            raise CommandError("cannot specify an import mode when deleting")
     if not opts.destinations:
-        raise UsageFailure("at least a destination is required")
+        raise CommandError("at least a destination is required")
     kind = opts.source.kind if opts.source else ""
     if kind != "DockerImage" and (opts.scheduled or opts.insecure):
-        raise UsageFailure("only container images can have importing flags set")
+        raise CommandError("only container images can have importing flags set")
     if opts.alias:
         if opts.scheduled or opts.insecure:
-            raise UsageFailure(
+            raise CommandError(
                 "cannot set a container image tag as an alias and also set import flags"
             )
         source_name = opts.source.ref.name if opts.source else ""
         for dest in opts.destinations:
             if dest.namespace != opts.namespace:
-                raise UsageFailure("cannot set alias across different Image Streams")
+                raise CommandError("cannot set alias across different Image Streams")
             if split_destination(dest)[0] != source_name:
-                raise UsageFailure("cannot set alias across different Image Streams")
+                raise CommandError("cannot set alias across different Image Streams")
     if opts.import_mode not in ("", "Legacy", "PreserveOriginal"):
-        raise UsageFailure("valid ImportMode values are Legacy or PreserveOriginal")
+        raise CommandError("valid ImportMode values are Legacy or PreserveOriginal")
     return replace(opts, import_mode=opts.import_mode or "Legacy")
 
 

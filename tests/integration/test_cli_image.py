@@ -25,6 +25,7 @@ from tests.integration.server_fixture import RunningServer
 pytestmark = pytest.mark.integration
 
 D1 = "sha256:" + "1" * 64
+RESOLVE = "alpha.image.policy.openshift.io/resolve-names"
 BASE = "/apis/image.openshift.io/v1"
 
 
@@ -161,7 +162,19 @@ BAD_TAG = (
             id="source-tag-unresolved",
         ),
         pytest.param(
-            ("tag", "--reference", "quay.io/x/ruby:3", "ruby:-bad"), 2, BAD_TAG, id="bad-tag"
+            ("tag", "--reference", "quay.io/x/ruby:3", "ruby:-bad"), 1, BAD_TAG, id="bad-tag"
+        ),
+        pytest.param(
+            ("tag", "ruby:pushed", "other:tag1", "--alias"),
+            1,
+            "error: cannot set alias across different Image Streams\n",
+            id="alias-across-streams",
+        ),
+        pytest.param(
+            ("set", "image-lookup", "unknown", "--list"),
+            1,
+            'error: the server doesn\'t have a resource type "unknown"\n',
+            id="lookup-list-unknown-type",
         ),
         pytest.param(("describe", "is", "missing"), 1, IS_MISSING, id="describe-missing"),
         pytest.param(("set", "image-lookup", "missing"), 1, IS_MISSING, id="lookup-missing"),
@@ -239,4 +252,40 @@ def test_set_image_lookup(api_server: RunningServer, http: httpx.Client, ns: str
     assert _stream(http, ns, "ruby")["spec"]["lookupPolicy"] == {"local": False}
     assert _cli(api_server, "set", "image-lookup", "--list", "ruby", *n) == (
         0, "NAME  LOCAL\nruby  false\n", ""
+    )  # fmt: skip
+
+
+def test_set_image_lookup_verbosity_and_lists(
+    api_server: RunningServer, http: httpx.Client, ns: str
+) -> None:
+    """origin's test/cmd/image-lookup.sh assertions on our command."""
+    _push(http, ns, "nginx", "latest", D1)
+    _push(http, ns, "ruby", "pushed", D1)
+    secret = {"metadata": {"name": "pull", "annotations": {RESOLVE: "*"}}, "type": "Opaque"}
+    assert http.post(f"/api/v1/namespaces/{ns}/secrets", json=secret).status_code == 201
+    n = ("-n", ns)
+    lookup = ("set", "image-lookup")
+    updated = "imagestream.image.openshift.io/nginx image lookup updated\n"
+    assert _cli(api_server, *lookup, "is/nginx", *n) == (0, updated, "")
+    unchanged = "info: imagestreams/nginx was not changed\n"
+    for verbose in (("is/nginx", "--v=1"), ("nginx", "-v", "2")):
+        assert _cli(api_server, *lookup, *verbose, *n) == (0, "", unchanged), verbose
+    assert _cli(api_server, *lookup, "nginx", "--v=0", *n) == (0, "", "")
+    table = "NAME   LOCAL\nnginx  true\nruby   false\n"
+    for kind in ("is", "imagestreams"):  # other spellings: tests/unit/cli/test_discovery.py
+        assert _cli(api_server, *lookup, kind, "--list", *n) == (0, table, ""), kind
+    one = "NAME   LOCAL\nnginx  true\n"
+    for listed in (("is/nginx",), ("is", "nginx"), ("nginx",)):
+        assert _cli(api_server, *lookup, *listed, "--list", *n) == (0, one, ""), listed
+    assert _cli(api_server, *lookup, "secrets", "--list", *n) == (
+        0, "NAME          LOCAL\nsecrets/pull  true\n", ""
+    )  # fmt: skip
+    assert _cli(api_server, *lookup, "is,secrets", "--list", *n) == (
+        0, "NAME          LOCAL\nnginx         true\nruby          false\nsecrets/pull  true\n", ""
+    )  # fmt: skip
+    missing = 'Error from server (NotFound): secrets "nginx" not found\n'
+    assert _cli(api_server, *lookup, "is,secrets", "nginx", "--list", *n) == (1, "", missing)
+    assert _cli(api_server, *lookup, "nginx", "--enabled=false", *n) == (0, updated, "")
+    assert _cli(api_server, *lookup, "is", "--list", *n) == (
+        0, "NAME   LOCAL\nnginx  false\nruby   false\n", ""
     )  # fmt: skip

@@ -15,6 +15,7 @@ from typing import Any
 import click
 import pytest
 
+from imagestreams.cli.common import CommandError
 from imagestreams.cli.import_image import ImportOptions, build_import
 from tests.integration.registry_fixture import RegistryProcess, needs_registry
 from tests.integration.server_fixture import RunningServer, start_server
@@ -125,9 +126,10 @@ def test_build_import_refusals(target: str, kw: Obj, stream: Obj | None, message
     ],
 )  # fmt: skip
 def test_usage_errors(target: str, kw: Obj, message: str) -> None:
-    with pytest.raises(click.UsageError) as caught:
+    with pytest.raises(CommandError) as caught:
         ImportOptions(target, **kw)
-    assert caught.value.message == message
+    # oc returns these from Complete/Validate, so kcmdutil.CheckErr exits 1
+    assert (caught.value.message, caught.value.exit_code) == (message, 1)
 
 
 def test_insecure_flag_beats_the_annotation_and_old_tag_policy_is_kept() -> None:
@@ -148,7 +150,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 
 def _cli(server: RunningServer, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KUBECONFIG": str(server.kubeconfig), "COLUMNS": "200"}
+    # a narrow COLUMNS must not make rich wrap output that goes to a pipe
+    env = {**os.environ, "KUBECONFIG": str(server.kubeconfig), "COLUMNS": "40"}
     return subprocess.run(
         [sys.executable, "-m", "imagestreams", "import-image", *args],
         capture_output=True, text=True, env=env, timeout=120,
@@ -170,17 +173,25 @@ def test_import_image_command(server: RunningServer, registry: RegistryProcess) 
     assert done.returncode == 0, done.stderr
     assert "imagestream.image.openshift.io/web imported" in done.stdout
     assert "web:v1" in done.stdout and image.digest in done.stdout
+    assert any(image.digest in line and "web:v1" in line for line in done.stdout.splitlines())
     failed = _cli(server, "broken:v1", f"--from={registry.host}/cli/nope:v1", "--confirm",
                   "--insecure")  # fmt: skip
+    # oc since d27e7c9: "imported with errors" on stdout, the tag errors, then exit 1
     assert failed.returncode == 1
-    assert "imported with errors" in failed.stdout
-    assert (
+    assert failed.stdout.startswith("imagestream.image.openshift.io/broken imported with errors\n")
+    lines = failed.stderr.splitlines()
+    assert lines[-1] == "error: imported completed with errors", failed.stderr
+    assert lines[0].startswith(
         f'error: tag v1 failed: dockerimage.image.openshift.io "{registry.host}/cli/nope:v1"'
-        in (failed.stderr.replace("\n", ""))
-    )
+    ), failed.stderr
+    assert len(lines) == 2, failed.stderr
     everything = _cli(server, "all", f"--from={registry.host}/cli/app", "--all", "--confirm",
                       "--insecure")  # fmt: skip
     assert everything.returncode == 0, everything.stderr
     assert "all:v1" in everything.stdout and "all:v2" in everything.stdout
     bad = _cli(server, "web", "--reference-policy=bogus")
-    assert bad.returncode == 2
+    assert (bad.returncode, bad.stdout, bad.stderr) == (
+        1, "", "error: valid reference policy values are source or local\n"
+    )  # fmt: skip
+    unknown_flag = _cli(server, "web", "--bogus")
+    assert unknown_flag.returncode == 2

@@ -1,4 +1,4 @@
-"""kubectl's error wording, exit codes and the set image-lookup helpers (no server)."""
+"""kubectl's error wording and exit codes of the client commands (no server)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,8 @@ from click.testing import CliRunner
 
 from imagestreams.cli.common import CommandError, connection_error_message, format_api_error
 from imagestreams.cli.describe import describe
-from imagestreams.cli.set_image_lookup import (
-    image_lookup,
-    lookup_patch,
-    lookup_table,
-    stream_names,
-)
+from imagestreams.cli.import_image import import_image
+from imagestreams.cli.set_image_lookup import image_lookup
 from imagestreams.cli.tag import tag
 from imagestreams.client.protocol import StatusError
 
@@ -132,24 +128,9 @@ def test_command_error_show(capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
-def test_lookup_table_and_patch() -> None:
-    streams: list[dict[str, Any]] = [
-        {"metadata": {"name": "a"}, "spec": {"lookupPolicy": {"local": True}}},
-        {"metadata": {"name": "longer-name"}, "spec": {}},
-    ]
-    assert lookup_table(streams) == "NAME         LOCAL\na            true\nlonger-name  false\n"
-    assert lookup_table([]) == "NAME  LOCAL\n"
-    assert lookup_patch(streams[0], True) is None
-    assert lookup_patch(streams[1], False) is None
-    assert lookup_patch(streams[0], False) == {"spec": {"lookupPolicy": {"local": False}}}
-    assert lookup_patch(streams[1], True) == {"spec": {"lookupPolicy": {"local": True}}}
-
-
-def test_stream_names() -> None:
-    assert stream_names(("a", "is/b", "imagestreams.image.openshift.io/c")) == ["a", "b", "c"]
-    with pytest.raises(CommandError) as info:
-        stream_names(("deploy/x",))
-    assert info.value.message == 'the server doesn\'t have a resource type "deploy"'
+def test_command_error_hint(capsys: pytest.CaptureFixture[str]) -> None:
+    CommandError("bad", hint=True).show()
+    assert capsys.readouterr().err == "error: bad\nSee 'imagestreams -h' for help and examples\n"
 
 
 @pytest.fixture
@@ -170,7 +151,7 @@ def kubeconfig(tmp_path: Path) -> str:
         pytest.param(
             tag,
             [],
-            2,
+            1,
             "error: you must specify a source and at least one destination or one or more tags"
             f" to delete\n{HINT}",
             id="tag-no-args",
@@ -178,7 +159,7 @@ def kubeconfig(tmp_path: Path) -> str:
         pytest.param(
             tag,
             ["--source=foo", "a:b", "c:d"],
-            2,
+            1,
             'error: invalid source "foo"; valid values are docker, dockerimage, imagestreamimage,'
             f" imagestreamtag, isimage, istag\n{HINT}",
             id="tag-bad-source",
@@ -186,21 +167,21 @@ def kubeconfig(tmp_path: Path) -> str:
         pytest.param(
             tag,
             ["quay.io/a:1"],
-            2,
+            1,
             "error: at least a destination is required\n",
             id="tag-no-destination",
         ),
         pytest.param(
             tag,
             ["quay.io/a:1", "s:t", "--reference-policy=x"],
-            2,
+            1,
             "error: reference policy must be set to 'source' or 'local'\n",
             id="tag-bad-policy",
         ),
         pytest.param(
             tag,
             ["quay.io/a:1", "a/b/c"],
-            2,
+            1,
             'error: invalid image stream "a/b/c"\n',
             id="tag-bad-destination",
         ),
@@ -221,9 +202,77 @@ def kubeconfig(tmp_path: Path) -> str:
         pytest.param(
             image_lookup,
             ["--all", "x"],
-            2,
-            "error: name cannot be provided when a selector is specified\n",
+            1,
+            "error: selectors and the all flag cannot be used when passing resource/name"
+            " arguments\n",
             id="lookup-all-and-names",
+        ),
+        pytest.param(
+            image_lookup,
+            ["is/a/b"],
+            1,
+            "error: arguments in resource/name form may not have more than one slash\n",
+            id="lookup-two-slashes",
+        ),
+        pytest.param(
+            image_lookup,
+            ["is/"],
+            1,
+            "error: arguments in resource/name form must have a single resource and name\n",
+            id="lookup-tuple-without-name",
+        ),
+        pytest.param(
+            image_lookup,
+            ["deploy/x"],
+            1,
+            'error: the server doesn\'t have a resource type "deploy"\n',
+            id="lookup-non-stream-type",
+        ),
+        pytest.param(
+            image_lookup,
+            ["--list", "--all", "is", "x"],
+            1,
+            "error: name cannot be provided when a selector is specified\n",
+            id="lookup-list-all-and-names",
+        ),
+        pytest.param(
+            image_lookup,
+            ["--list", "is/x", "y"],
+            1,
+            "error: there is no need to specify a resource type as a separate argument when"
+            " passing arguments in resource/name form (e.g. 'imagestreams get"
+            " resource/<resource_name>' instead of 'imagestreams get resource"
+            " resource/<resource_name>'\n",
+            id="lookup-list-mixed-forms",
+        ),
+        pytest.param(
+            import_image,
+            ["app@sha256:" + "a" * 64],
+            1,
+            "error: to import images by ID, use the 'tag' command\n",
+            id="import-by-id",
+        ),
+        pytest.param(
+            import_image,
+            ["app:v1", "--all"],
+            1,
+            'error: cannot specify a tag "app:v1" as well as --all\n',
+            id="import-tag-and-all",
+        ),
+        pytest.param(
+            import_image,
+            ["app", "--reference-policy=x"],
+            1,
+            "error: valid reference policy values are source or local\n",
+            id="import-bad-policy",
+        ),
+        pytest.param(
+            describe,
+            [],
+            1,
+            "error: You must specify the type of resource to describe. Supported types:"
+            " imagestreams (is), imagestreamtags (istag).\n",
+            id="describe-no-type",
         ),
     ],
 )
@@ -234,6 +283,23 @@ def test_usage_and_failures(
         command, [*args, "--kubeconfig", kubeconfig], prog_name=f"imagestreams {command.name}"
     )
     assert (result.exit_code, result.stderr, result.stdout) == (code, stderr, "")
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        pytest.param(tag, ["--bogus", "a:b", "c:d"], id="tag-unknown-flag"),
+        pytest.param(import_image, [], id="import-missing-argument"),
+        pytest.param(image_lookup, ["x", "--v=x"], id="lookup-bad-verbosity"),
+        pytest.param(describe, ["is", "--namespace"], id="describe-flag-without-value"),
+    ],
+)
+def test_click_parse_errors_exit_2(
+    kubeconfig: str, command: click.Command, args: list[str]
+) -> None:
+    result = CliRunner().invoke(command, ["--kubeconfig", kubeconfig, *args])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
 
 
 def test_enabled_takes_an_optional_value(kubeconfig: str) -> None:

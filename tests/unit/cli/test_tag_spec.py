@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import click
 import pytest
 
 from imagestreams.api.reference import DockerImageReference as Ref
-from imagestreams.cli.common import CommandError, UsageFailure
+from imagestreams.cli.common import CommandError
 from imagestreams.cli.tag_spec import (
     Destination,
     TagOptions,
@@ -113,9 +112,9 @@ def test_parse_source(source: str, kind: str, expected: TagSource) -> None:
     ],
 )
 def test_parse_source_errors(source: str, kind: str, message: str) -> None:
-    with pytest.raises(UsageFailure) as info:
+    with pytest.raises(CommandError) as info:
         parse_source(source, kind, NS)
-    assert info.value.message == message
+    assert (info.value.message, info.value.exit_code, info.value.hint_path) == (message, 1, "")
 
 
 @pytest.mark.parametrize(
@@ -134,13 +133,14 @@ def test_source_kind_from_flag(flag: str, kind: str) -> None:
 
 
 def test_source_kind_from_flag_rejects_unknown() -> None:
-    with pytest.raises(UsageFailure) as info:
+    with pytest.raises(CommandError) as info:
         source_kind_from_flag("is")
     assert info.value.message == (
         'invalid source "is"; valid values are docker, dockerimage, imagestreamimage,'
         " imagestreamtag, isimage, istag"
     )
-    assert info.value.hint and info.value.exit_code == 2
+    # oc's UsageErrorf: exit 1 through CheckErr, with the -h hint
+    assert (info.value.hint_path, info.value.exit_code) == ("imagestreams", 1)
 
 
 @pytest.mark.parametrize(
@@ -164,9 +164,9 @@ def test_parse_destination(arg: str, expected: Destination) -> None:
     ],
 )
 def test_parse_destination_errors(arg: str, message: str) -> None:
-    with pytest.raises(UsageFailure) as info:
+    with pytest.raises(CommandError) as info:
         parse_destination(arg, NS)
-    assert info.value.message == message
+    assert (info.value.message, info.value.exit_code) == (message, 1)
 
 
 NOT_POINTING = (
@@ -304,9 +304,10 @@ BASE = TagOptions(namespace=NS, destinations=(Destination(NS, "ruby:tip"),), sou
     ],
 )
 def test_validate_errors(opts: TagOptions, message: str) -> None:
-    with pytest.raises(click.UsageError) as info:
+    with pytest.raises(CommandError) as info:
         validate(opts)
-    assert info.value.message == message
+    # oc's Validate errors go through kcmdutil.CheckErr: exit 1, not a usage error
+    assert (info.value.message, info.value.exit_code) == (message, 1)
 
 
 def test_validate_defaults_import_mode() -> None:
