@@ -24,7 +24,6 @@ from imagestreams import errors
 from imagestreams.cli.common import (
     CommandError,
     Connection,
-    UsageFailure,
     connection_error_message,
     connection_options,
     format_api_error,
@@ -271,7 +270,7 @@ def images(
     """Remove image stream tag history, unused images and their registry blobs by age or usage
     (as ``oc adm prune images``; a dry run unless ``--confirm``)."""
     if args:
-        raise UsageFailure("no arguments are allowed to this command", hint=True)
+        raise CommandError("no arguments are allowed to this command", hint=True)
     texts = {name.rstrip("_").replace("_", "-"): value for name, value in raw.items()}
     flags = read_flags(texts)
     conn = Connection.load(kubeconfig, context_name, namespace)

@@ -16,7 +16,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-from imagestreams.cli.common import UsageFailure
+from imagestreams.cli.common import CommandError, UsageFailure
 from imagestreams.prune.plan import DEFAULT_KEEP_TAG_REVISIONS, DEFAULT_KEEP_YOUNGER_THAN
 from imagestreams.prune.registry import validate_registry_url
 
@@ -198,4 +198,4 @@ def validate(flags: PruneFlags) -> None:
     elif flags.certificate_authority and flags.registry_url.startswith("http://"):
         problem = "--certificate-authority cannot be specified for insecure http protocol"
     if problem:
-        raise UsageFailure(problem)
+        raise CommandError(problem)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from imagestreams.cli.common import UsageFailure
+from imagestreams.cli.common import CommandError, UsageFailure
 from imagestreams.cli.prune_options import (
     PruneFlags,
     parse_bool,
@@ -163,9 +163,10 @@ def test_flag_parse_error_is_usage_with_hint() -> None:
     ],
 )
 def test_validate(raw: dict[str, str | None], message: str) -> None:
-    with pytest.raises(UsageFailure) as info:
+    with pytest.raises(CommandError) as info:  # oc's Validate errors exit 1
         validate(read_flags(raw))
     assert info.value.message == message
+    assert info.value.exit_code == 1
 
 
 @pytest.mark.parametrize(
