@@ -156,9 +156,7 @@ def pulled(http: httpx.Client, repo: str, image: BuiltImage) -> bool:
         ),
     ],
 )
-def test_bad_usage(
-    server: RunningServer, flags: tuple[str, ...], code: int, message: str
-) -> None:
+def test_bad_usage(server: RunningServer, flags: tuple[str, ...], code: int, message: str) -> None:
     done = prune(server, *flags)
     assert (done.returncode, done.stdout, done.stderr) == (code, "", message)
 
