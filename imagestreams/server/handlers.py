@@ -158,35 +158,47 @@ async def dispatch(
 
         return respond(await resource.patch(ctx, info.name, apply))
     if verb == "delete":
-        options: Obj = {}
-        raw = await request.body()
-        if raw:
-            decoded = negotiation.decode_body(
-                raw, request.headers.get("content-type", ""), expect="DeleteOptions"
-            )
-            if isinstance(decoded, dict):
-                options = decoded
-        for key in ("propagationPolicy", "gracePeriodSeconds"):
-            if key in query:
-                options[key] = query[key]
-        policy = options.get("propagationPolicy")
-        if policy and policy not in ("Orphan", "Background", "Foreground"):
-            raise errors.Invalid(
-                "DeleteOptions",
-                "meta.k8s.io",
-                "",
-                [
-                    field.not_supported(
-                        "propagationPolicy", policy, ["Foreground", "Background", "Orphan", "nil"]
-                    )
-                ],
-            )
+        options = await _delete_options(request, query, ctx)
         obj, finished = await resource.delete(ctx, info.name, options)
         return respond(obj, 200 if finished else 202)
     if verb == "deletecollection":
         opts = parse_list_options(query)
-        return respond(await resource.delete_collection(ctx, opts, {}))
+        options = await _delete_options(request, query, ctx)
+        return respond(await resource.delete_collection(ctx, opts, options))
     raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
+
+
+async def _delete_options(request: Request, query: Any, ctx: RequestContext) -> Obj:
+    """``DeleteOptions`` from the body (kubectl sends them there, ``dryRun`` included) and the
+    query; a body ``dryRun`` makes the request a dry run just as ``?dryRun=All`` does."""
+    options: Obj = {}
+    raw = await request.body()
+    if raw:
+        decoded = negotiation.decode_body(
+            raw, request.headers.get("content-type", ""), expect="DeleteOptions"
+        )
+        if isinstance(decoded, dict):
+            options = decoded
+    body_dry_run = options.get("dryRun")
+    if body_dry_run:
+        values = body_dry_run if isinstance(body_dry_run, list) else [body_dry_run]
+        ctx.dry_run = _dry_run(query, [str(v) for v in values]) or ctx.dry_run
+    for key in ("propagationPolicy", "gracePeriodSeconds"):
+        if key in query:
+            options[key] = query[key]
+    policy = options.get("propagationPolicy")
+    if policy and policy not in ("Orphan", "Background", "Foreground"):
+        raise errors.Invalid(
+            "DeleteOptions",
+            "meta.k8s.io",
+            "",
+            [
+                field.not_supported(
+                    "propagationPolicy", policy, ["Foreground", "Background", "Orphan", "nil"]
+                )
+            ],
+        )
+    return options
 
 
 def _quote(text: str) -> str:

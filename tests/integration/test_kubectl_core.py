@@ -226,3 +226,21 @@ def test_no_custom_resource_definitions(kubectl: Kubectl) -> None:
     assert 'customresourcedefinitions.apiextensions.k8s.io "widgets.example.com" not found' in (
         missing.stderr
     )
+
+
+def test_delete_dry_run_server_keeps_everything(kubectl: Kubectl, ns: str) -> None:
+    """kubectl sends ``dryRun`` in the DeleteOptions body, not the query."""
+    kubectl("create", "configmap", "keep", "-n", ns, "--from-literal=k=v")
+    stream = '{"apiVersion":"image.openshift.io/v1","kind":"ImageStream","metadata":{"name":"is1"}}'
+    kubectl("create", "-n", ns, "-f", "-", stdin=stream)
+    out = kubectl("delete", "configmap/keep", "is/is1", "-n", ns, "--dry-run=server")
+    assert "deleted (server dry run)" in out
+    assert kubectl("delete", "ns", ns, "--dry-run=server").strip() == (
+        f'namespace "{ns}" deleted (server dry run)'
+    )
+    assert kubectl("get", "configmap/keep", "is/is1", "-n", ns, "-o", "name").split() == [
+        "configmap/keep",
+        "imagestream.image.openshift.io/is1",
+    ]
+    phase = kubectl("get", "ns", ns, "-o", "jsonpath={.status.phase}")
+    assert phase == "Active"
