@@ -45,6 +45,11 @@ def _table(
     if include not in ("None", "Metadata", "Object"):
         include = "Metadata"
     columns = resource.columns or table.default_columns()
+    if include == "Object":
+        # Row objects are full objects, TypeMeta included (kubectl --sort-by reads them), even
+        # where the plain list leaves it out of its items.
+        typed = {"kind": resource.info.kind, "apiVersion": resource.info.api_version}
+        objs = [obj if "kind" in obj else {**typed, **obj} for obj in objs]
     return table.build_table(objs, columns, list_meta=list_meta, include_object=include)  # type: ignore[arg-type]
 
 

@@ -117,6 +117,12 @@ def test_tables(kubectl: Kubectl, http: httpx.Client, ns: str) -> None:
         ["ruby:stable", "Track", f"image/{pushed}", "1"],
     ]
 
+    # --sort-by asks for full row objects (includeObject=Object) and reads them back.
+    by_name = _rows(kubectl("get", "itag", "-n", ns, "--sort-by=.metadata.name"))
+    assert [r[0] for r in by_name[1:]] == ["ruby:3.3", "ruby:latest", "ruby:stable"]
+    newest = _rows(kubectl("get", "istag", "-n", ns, "--sort-by=.metadata.name"))
+    assert [r[0] for r in newest[1:]] == ["ruby:latest", "ruby:stable"]
+
     images = _rows(kubectl("get", "images", pushed))
     assert images == [["NAME", "IMAGE REFERENCE"], [pushed, pull]]
 
