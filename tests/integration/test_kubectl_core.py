@@ -244,3 +244,32 @@ def test_delete_dry_run_server_keeps_everything(kubectl: Kubectl, ns: str) -> No
     ]
     phase = kubectl("get", "ns", ns, "-o", "jsonpath={.status.phase}")
     assert phase == "Active"
+
+
+def test_events_of_an_object_show_in_describe(kubectl: Kubectl, ns: str) -> None:
+    """kubectl describe finds events by involvedObject field selectors."""
+    stream = '{"apiVersion":"image.openshift.io/v1","kind":"ImageStream","metadata":{"name":"web"}}'
+    kubectl("create", "-n", ns, "-f", "-", stdin=stream)
+    uid = kubectl("get", "is", "web", "-n", ns, "-o", "jsonpath={.metadata.uid}")
+    event = {
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"name": "web.1"},
+        "involvedObject": {"apiVersion": "image.openshift.io/v1", "kind": "ImageStream",
+                           "name": "web", "namespace": ns, "uid": uid},
+        "reason": "Tagged",
+        "message": "tag latest moved",
+        "type": "Normal",
+        "source": {"component": "imagestreams"},
+    }  # fmt: skip
+    kubectl("create", "-n", ns, "-f", "-", stdin=json.dumps(event))
+    described = kubectl("describe", "is", "web", "-n", ns)
+    assert "Tagged" in described and "tag latest moved" in described
+    pick = ["get", "events", "-n", ns, "-o", "name", "--field-selector"]
+    assert kubectl(*pick, "involvedObject.name=web,type=Normal").split() == ["event/web.1"]
+    assert kubectl(*pick, "reason=Other").split() == []
+    assert kubectl(*pick, "source=imagestreams,involvedObject.kind=ImageStream").split() == [
+        "event/web.1"
+    ]
+    pods = ["get", "pods", "-n", ns, "-o", "name", "--field-selector", "status.phase=Pending"]
+    assert kubectl(*pods).split() == []

@@ -12,11 +12,18 @@ import re
 
 from imagestreams.api import scheme
 from imagestreams.resources import core_columns
+from imagestreams.resources.core import selectable
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.strategy import Obj, Strategy
 from imagestreams.validation import field, meta
 
-__all__ = ["NamespaceStrategy", "SecretStrategy", "is_config_map_key", "strategy_for"]
+__all__ = [
+    "NamespaceStrategy",
+    "SecretStrategy",
+    "SelectableStrategy",
+    "is_config_map_key",
+    "strategy_for",
+]
 
 _WITH_STATUS_AND_GENERATION = {
     "replicationcontrollers",
@@ -165,6 +172,15 @@ class SecretStrategy(Strategy):
         return fields
 
 
+class SelectableStrategy(Strategy):
+    """A generic kind with field selectors of its own (``selectable.FIELDS``)."""
+
+    def field_set(self, obj: Obj) -> dict[str, str]:
+        fields = dict(super().field_set(obj))
+        fields.update(selectable.FIELDS[(self.info.group, self.info.plural)](obj))
+        return fields
+
+
 def strategy_for(info: scheme.ResourceInfo) -> Strategy:
     """The strategy of one generic kind."""
     strategy: Strategy
@@ -173,7 +189,8 @@ def strategy_for(info: scheme.ResourceInfo) -> Strategy:
     elif info.plural == "secrets":
         strategy = SecretStrategy(info)
     else:
-        strategy = Strategy(info)
+        selectable_kind = (info.group, info.plural) in selectable.FIELDS
+        strategy = SelectableStrategy(info) if selectable_kind else Strategy(info)
         if info.plural in _WITH_STATUS_AND_GENERATION or info.plural == "pods":
             strategy.has_status = True
         if info.plural in _WITH_STATUS_AND_GENERATION:
