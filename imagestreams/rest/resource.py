@@ -52,9 +52,23 @@ class Resource:
                 node.pop(last, None)
 
     def _unsupported(self, verb: str) -> errors.ApiError:
+        """What kube-apiserver answers for a verb this resource lacks: a watch of a listable
+        resource is ``NewMethodNotSupported``; a collection path with no route at all (no
+        list, create or deletecollection) is 404; any other method is go-restful's 405."""
+        verbs = self.info.verbs
+        group_resource = f"{self.info.plural}.{self.info.group}" if self.info.group else ""
+        if verb == "watch" and "list" in verbs:
+            qualified = group_resource or self.info.plural
+            return errors.MethodNotAllowed(
+                f'watch is not supported on resources of kind "{qualified}"',
+                group=self.info.group,
+                kind=self.info.plural,
+            )
+        collection = ("list", "watch", "create", "deletecollection")
+        if verb in ("list", "watch") and not any(v in verbs for v in collection):
+            return errors.NotFound("the server could not find the requested resource")
         return errors.MethodNotAllowed(
-            f"the server does not allow this method on the requested resource"
-            f" ({verb} {self.info.name})"
+            "the server does not allow this method on the requested resource"
         )
 
     async def get(self, ctx: RequestContext, name: str) -> Obj:
