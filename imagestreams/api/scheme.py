@@ -68,6 +68,20 @@ def _core(
 
 _GET_ONLY = ("get", "patch", "update")
 
+
+def _scale(kind: str, plural: str, group: str = "") -> ResourceInfo:
+    return _core(
+        kind,
+        plural,
+        group=group,
+        subresource="scale",
+        verbs=_GET_ONLY,
+        response_kind="Scale",
+        response_group="autoscaling",
+        response_version="v1",
+    )
+
+
 CORE_RESOURCES: tuple[ResourceInfo, ...] = (
     _core(
         "Namespace",
@@ -87,14 +101,18 @@ CORE_RESOURCES: tuple[ResourceInfo, ...] = (
         "ReplicationController", "replicationcontrollers", short_names=("rc",), categories=("all",)
     ),
     _core("ReplicationController", "replicationcontrollers", subresource="status", verbs=_GET_ONLY),
+    _scale("ReplicationController", "replicationcontrollers"),
     _core("LimitRange", "limitranges", short_names=("limits",)),
     _core("Event", "events", short_names=("ev",)),
     _core("Deployment", "deployments", group="apps", short_names=("deploy",), categories=("all",)),
     _core("Deployment", "deployments", group="apps", subresource="status", verbs=_GET_ONLY),
+    _scale("Deployment", "deployments", "apps"),
     _core("ReplicaSet", "replicasets", group="apps", short_names=("rs",), categories=("all",)),
     _core("ReplicaSet", "replicasets", group="apps", subresource="status", verbs=_GET_ONLY),
+    _scale("ReplicaSet", "replicasets", "apps"),
     _core("StatefulSet", "statefulsets", group="apps", short_names=("sts",), categories=("all",)),
     _core("StatefulSet", "statefulsets", group="apps", subresource="status", verbs=_GET_ONLY),
+    _scale("StatefulSet", "statefulsets", "apps"),
     _core("DaemonSet", "daemonsets", group="apps", short_names=("ds",), categories=("all",)),
     _core("DaemonSet", "daemonsets", group="apps", subresource="status", verbs=_GET_ONLY),
     _core("Job", "jobs", group="batch", categories=("all",)),

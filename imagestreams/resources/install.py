@@ -15,6 +15,7 @@ from imagestreams.api import scheme
 from imagestreams.resources.core.crds import CustomResourceDefinitions
 from imagestreams.resources.core.gc import GarbageCollector
 from imagestreams.resources.core.namespaces import NamespaceStore
+from imagestreams.resources.core.scale import ScaleSubresource
 from imagestreams.resources.core.strategies import strategy_for
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.resource import Resource
@@ -75,6 +76,9 @@ def build(
         installed.add(_key(info), store)
         if scheme.find(info.group, info.version, info.plural, "status") is not None:
             installed.add((*_key(info)[:3], "status"), store.status_view())
+        scale = scheme.find(info.group, info.version, info.plural, "scale")
+        if scale is not None:
+            installed.add(_key(scale), ScaleSubresource(scale, store))
     crds = scheme.CRD_RESOURCE
     installed.add(_key(crds), CustomResourceDefinitions(crds, storage))
     for extend in extensions:

@@ -273,3 +273,24 @@ def test_events_of_an_object_show_in_describe(kubectl: Kubectl, ns: str) -> None
     ]
     pods = ["get", "pods", "-n", ns, "-o", "name", "--field-selector", "status.phase=Pending"]
     assert kubectl(*pods).split() == []
+
+
+def test_kubectl_scale_goes_through_the_scale_subresource(kubectl: Kubectl, ns: str) -> None:
+    kubectl("create", "deployment", "web", "--image=nginx", "-n", ns)
+    assert kubectl("scale", "deployment/web", "--replicas=3", "-n", ns).strip() == (
+        "deployment.apps/web scaled"
+    )
+    assert kubectl("get", "deploy", "web", "-n", ns, "-o", "jsonpath={.spec.replicas}") == "3"
+    raw = kubectl("get", "--raw", f"/apis/apps/v1/namespaces/{ns}/deployments/web/scale")
+    scale = json.loads(raw)
+    assert (scale["kind"], scale["spec"], scale["status"]["selector"]) == (
+        "Scale",
+        {"replicas": 3},
+        "app=web",
+    )
+    stale = kubectl.run(
+        "scale", "deployment/web", "--replicas=1", "--resource-version=1", "-n", ns, check=False
+    )
+    # kubectl checks the precondition against the Scale's resourceVersion itself.
+    assert stale.returncode == 1
+    assert stale.stderr.startswith("error: Expected resource version to be 1, was ")
