@@ -17,12 +17,13 @@ from imagestreams.rest.context import RequestContext, User
 from imagestreams.rest.options import ListOptions
 from imagestreams.rest.resource import Resource
 
-__all__ = ["CONTROLLER_USER", "InProcessClient"]
+__all__ = ["CONTROLLER_USER", "USER_AGENT", "InProcessClient"]
 
 CONTROLLER_USER = User(
     "system:serviceaccount:openshift-infra:image-import-controller",
     groups=("system:serviceaccounts", "system:serviceaccounts:openshift-infra", "system:masters"),
 )
+USER_AGENT = "openshift-controller-manager"
 ResourceKey = tuple[str, str, str, str]
 
 
@@ -45,7 +46,9 @@ class InProcessClient:
         return found
 
     def _ctx(self, namespace: str) -> RequestContext:
-        return RequestContext(namespace=namespace, user=self._user)
+        # The field manager of the controllers' writes, as openshift-controller-manager's
+        # User-Agent names it upstream.
+        return RequestContext(namespace=namespace, user=self._user, user_agent=USER_AGENT)
 
     async def get(self, resource: GroupVersionResource, namespace: str, name: str) -> Obj:
         return await self._resource(resource).get(self._ctx(namespace), name)

@@ -39,6 +39,12 @@ class RequestContext:
     user: User = field(default_factory=lambda: User("system:admin", groups=("system:masters",)))
     dry_run: bool = False
     field_manager: str = ""
+    """The ``fieldManager`` query parameter (required for server-side apply)."""
+    user_agent: str = ""
+    """The request's User-Agent: names the field manager of non-apply writes without one."""
+    applying: bool = False
+    """Set for a server-side apply: the object's managedFields were computed by the apply, so
+    the store records no Update entry for the write."""
     warnings: list[str] = field(default_factory=list)
     can: AccessCheck = _allow_all
     query: Mapping[str, str] = field(default_factory=dict)

@@ -8,7 +8,8 @@ merge patch (``rest.strategicpatch``). Errors follow the handler: an unparsable 
 ``the server rejected our request due to an error in our request`` (the library's reason is
 dropped by ``NewGenericServerResponse``); unknown content types are 415.
 
-Server-side apply (``application/apply-patch+yaml``) is not implemented and answers 415.
+Server-side apply (``application/apply-patch+yaml``) is not a patch of this module: the server
+routes it to ``rest.apply`` for stored resources (``apply_patch`` refuses it with 415).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import msgspec
 from imagestreams import errors
 from imagestreams._util.lru import Lru
 from imagestreams.api import scheme
-from imagestreams.rest import listing
+from imagestreams.rest import fieldset, listing, managedfields
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.options import ListOptions
 from imagestreams.rest.resource import Obj, PatchFn, Resource, WatchEvent
@@ -224,6 +224,7 @@ class GenericStore(Resource):
             raise errors.InternalError("resourceVersion should not be set on objects to be created")
         md.pop("resourceVersion", None)
         self.strategy.prepare_for_create(ctx, obj)
+        self._track_fields(ctx, None, obj)
         if self.strategy.tracks_generation:
             md["generation"] = 1
         else:
@@ -231,6 +232,21 @@ class GenericStore(Resource):
         errs = self.strategy.validate_metadata(obj) + self.strategy.validate(ctx, obj)
         if errs:
             raise self._invalid(obj, errs)
+
+    def _track_fields(self, ctx: RequestContext, old: Obj | None, new: Obj) -> None:
+        """Field ownership of a non-apply write, after the strategy normalised ``new`` (so
+        only real changes count); see ``rest.managedfields`` for which objects are tracked."""
+        if ctx.applying:
+            return
+        managedfields.track_update(
+            old,
+            new,
+            manager=managedfields.manager_name(ctx.field_manager, ctx.user_agent),
+            api_version=self.info.api_version,
+            subresource=self.info.subresource,
+            schema=fieldset.Schema((self.info.api_version, self.info.kind)),
+            now=now_rfc3339(),
+        )
 
     async def _admit(self, ctx: RequestContext, obj: Obj, old: Obj | None) -> None:
         for step in self.admission:
@@ -284,6 +300,7 @@ class GenericStore(Resource):
         if "generation" in old_md:
             new_md["generation"] = old_md["generation"]
         self.strategy.prepare_for_update(ctx, new, old)
+        self._track_fields(ctx, old, new)
         if self.strategy.tracks_generation and _spec_part(new) != _spec_part(old):
             new_md["generation"] = int(old_md.get("generation", 0)) + 1
         errs = (

@@ -6,18 +6,20 @@ names. They parse options, call the resource, and serialise; they never build er
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from imagestreams import errors
-from imagestreams.rest import patch as patching, table
+from imagestreams.rest import apply as applying, patch as patching, table
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.options import ListOptions, parse_list_options
 from imagestreams.rest.resource import Obj, Resource
-from imagestreams.server import negotiation
+from imagestreams.rest.store import GenericStore
+from imagestreams.server import authz, negotiation
+from imagestreams.server.authn import UserInfo
 from imagestreams.server.requestinfo import RequestInfo
 from imagestreams.validation import field
 
@@ -72,6 +74,13 @@ def _object_body(value: Any, resource: Resource) -> Obj:
     ):
         if resource.info.subresource and kind == resource.info.kind:
             return value
+        info = resource.info
+        if info.response_kind and kind == info.response_kind:
+            # A subresource with its own kind (``deployments/scale`` takes autoscaling/v1 Scale).
+            group = info.group if info.response_group is None else info.response_group
+            version = info.version if info.response_version is None else info.response_version
+            if api_version in (None, f"{group}/{version}" if group else version):
+                return value
         raise errors.BadRequest(
             f"the API version in the data ({api_version}) does not match the expected API "
             f"version ({resource.info.api_version})"
@@ -95,6 +104,7 @@ async def dispatch(
     fmt = negotiation.response_format(request.headers.get("accept", ""))
     ctx.dry_run = _dry_run(query, query.getlist("dryRun"))
     ctx.field_manager = query.get("fieldManager", "")
+    ctx.user_agent = request.headers.get("user-agent", "")
     headers: dict[str, str] = {}
 
     def respond(obj: Obj, code: int = 200) -> Response:
@@ -148,12 +158,20 @@ async def dispatch(
         return respond(stored, 201 if was_created else 200)
     if verb == "patch":
         content_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
-        if content_type not in _PATCH_TYPES or content_type == "application/apply-patch+yaml":
+        # Server-side apply needs a stored object; virtual resources keep the three types.
+        accepted = _PATCH_TYPES if isinstance(resource, GenericStore) else _PATCH_TYPES[:3]
+        if content_type not in accepted:
             raise errors.UnsupportedMediaType(
                 f"the body of the request was in an unknown format - accepted media types "
-                f"include: {', '.join(_PATCH_TYPES[:3])}"
+                f"include: {', '.join(accepted)}"
             )
+        is_apply = content_type == applying.APPLY_PATCH
+        applying.validate_patch_options(
+            apply=is_apply, field_manager=ctx.field_manager, force_given="force" in query
+        )
         raw = await request.body()
+        if is_apply and isinstance(resource, GenericStore):
+            return await _server_side_apply(request, info, resource, ctx, raw, validation, respond)
         kind_key = (resource.info.api_version, resource.info.kind)
 
         def apply(current: Obj) -> Obj:
@@ -171,6 +189,53 @@ async def dispatch(
         options = await _delete_options(request, query, ctx)
         return respond(await resource.delete_collection(ctx, opts, options))
     raise errors.MethodNotAllowed("the server does not allow this method on the requested resource")
+
+
+async def _server_side_apply(
+    request: Request,
+    info: RequestInfo,
+    store: GenericStore,
+    ctx: RequestContext,
+    raw: bytes,
+    validation: str,
+    respond: Callable[[Obj, int], Response],
+) -> Response:
+    """``application/apply-patch+yaml`` (``rest.apply``): 201 when the apply created the
+    object, which also needs the ``create`` verb."""
+    config = applying.decode_config(raw)
+    applying.check_config(config, store.info.api_version, store.info.kind)
+    _check_fields(store, config, validation, ctx)
+
+    async def check_create() -> None:
+        attrs = authz.Attributes(
+            user=UserInfo(ctx.user.name, ctx.user.uid, ctx.user.groups),
+            verb="create",
+            api_group=info.api_group,
+            api_version=info.api_version,
+            resource=info.resource,
+            subresource=info.subresource,
+            name=info.name,
+            namespace=info.namespace,
+            resource_request=True,
+            path=request.url.path,
+        )
+        allowed = await ctx.can(
+            ctx.user,
+            "create",
+            info.api_group,
+            info.resource,
+            info.subresource,
+            info.namespace,
+            info.name,
+        )
+        if not allowed:
+            raise authz.forbidden_error(attrs)
+
+    force = applying.parse_force(request.query_params.get("force"))
+    obj, created = await applying.server_side_apply(
+        store, ctx, info.name, config, force=force, check_create=check_create
+    )
+    return respond(obj, 201 if created else 200)
 
 
 async def _delete_options(request: Request, query: Any, ctx: RequestContext) -> Obj:

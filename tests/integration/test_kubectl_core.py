@@ -288,6 +288,13 @@ def test_kubectl_scale_goes_through_the_scale_subresource(kubectl: Kubectl, ns: 
         {"replicas": 3},
         "app=web",
     )
+    scale["spec"]["replicas"] = 2  # a PUT of the Scale kind itself
+    put = kubectl(
+        "replace", "--raw", f"/apis/apps/v1/namespaces/{ns}/deployments/web/scale", "-f", "-",
+        stdin=json.dumps(scale),
+    )  # fmt: skip
+    assert json.loads(put)["spec"] == {"replicas": 2}
+    assert kubectl("get", "deploy", "web", "-n", ns, "-o", "jsonpath={.spec.replicas}") == "2"
     stale = kubectl.run(
         "scale", "deployment/web", "--replicas=1", "--resource-version=1", "-n", ns, check=False
     )
