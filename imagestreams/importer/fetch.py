@@ -31,7 +31,7 @@ from imagestreams.oci.client import RegistryClient
 from imagestreams.oci.credentials import Credential
 from imagestreams.oci.manifests import Manifest, ManifestList
 
-__all__ = ["Fetched", "Fetcher", "Target"]
+__all__ = ["Fetched", "Fetcher", "SubManifestFailed", "Target"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,17 @@ class Fetched:
     image: Image
     manifests: list[Image] = field(default_factory=list)
     top_digest: str = ""
+
+
+class SubManifestFailed(Exception):
+    """A child of a list kept under ``PreserveOriginal`` failed: upstream's
+    ``importSubManifests`` reports the error against the child's own reference
+    (``<repository>@<child digest>``), not the tag's."""
+
+    def __init__(self, ref: DockerImageReference, error: oci.RegistryError | ValueError) -> None:
+        super().__init__(str(error))
+        self.ref = ref
+        self.error = error
 
 
 _TagKey = tuple[str, str, str, str, str, str, tuple[str, str] | None]
@@ -138,12 +149,7 @@ class Fetcher:
         return config
 
     def _pull_spec(self, target: Target, digest: str) -> str:
-        return DockerImageReference(
-            registry=target.ref.registry,
-            namespace=target.ref.namespace,
-            name=target.ref.name,
-            id=digest,
-        ).exact()
+        return _by_digest_ref(target, digest).exact()
 
     async def _single(
         self,
@@ -183,10 +189,28 @@ class Fetcher:
             image = await self._child(client, target, credential, chosen.digest)
             return Fetched(image, [], digest)
         image = image_from_list(parsed, self._pull_spec(target, digest))
-        children = await asyncio.gather(
-            *(self._child(client, target, credential, e.digest) for e in parsed.manifests)
+        results = await asyncio.gather(
+            *(self._child(client, target, credential, e.digest) for e in parsed.manifests),
+            return_exceptions=True,
         )
-        return Fetched(image, list(children), digest)
+        children: list[Image] = []
+        # Upstream imports the children in list order and stops at the first failure.
+        for entry, result in zip(parsed.manifests, results, strict=True):
+            if isinstance(result, oci.RegistryError | ValueError):
+                raise SubManifestFailed(_by_digest_ref(target, entry.digest), result) from result
+            if isinstance(result, BaseException):
+                raise result
+            children.append(result)
+        return Fetched(image, children, digest)
+
+
+def _by_digest_ref(target: Target, digest: str) -> DockerImageReference:
+    return DockerImageReference(
+        registry=target.ref.registry,
+        namespace=target.ref.namespace,
+        name=target.ref.name,
+        id=digest,
+    )
 
 
 def _with_reference(cached: Fetched, ref: DockerImageReference) -> Fetched:

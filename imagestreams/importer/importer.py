@@ -35,7 +35,7 @@ from imagestreams.api.meta import Status
 from imagestreams.api.reference import DockerImageReference, InvalidReference
 from imagestreams.importer import status as st
 from imagestreams.importer.credentials import ANONYMOUS, CredentialChain
-from imagestreams.importer.fetch import Fetched, Fetcher, Target
+from imagestreams.importer.fetch import Fetched, Fetcher, SubManifestFailed, Target
 from imagestreams.importer.pool import ClientPool
 from imagestreams.importer.tags import sort_repository_tags
 from imagestreams.oci import errors as oci
@@ -162,6 +162,9 @@ class Importer:
         credential = credentials.first(target.host, target.repository)
         try:
             job.result = await self.fetcher.fetch(target, credential)
+        except SubManifestFailed as exc:
+            log.info("import of %s failed: %s", exc.ref.exact(), exc.error)
+            job.error = st.status_for(exc.error, exc.ref)
         except (oci.RegistryError, ValueError) as exc:
             log.info("import of %s failed: %s", target.ref.exact(), exc)
             job.error = st.status_for(exc, target.ref)

@@ -7,9 +7,15 @@ reason. So the texts are upstream's (``formatRepositoryError`` / ``formatPingErr
 
 * manifest or repository unknown: 404 ``NotFound``,
   ``dockerimage.image.openshift.io "<ref>" not found``;
-* 401 without credentials: ``Unauthorized``,
+* the registry answers 401 (``UNAUTHORIZED``), with or without credentials: ``Unauthorized``,
   ``you may not have access to the container image "<ref>"``;
-* 401 with credentials: ``Unauthorized``, ``incorrect username or password for image "<ref>"``;
+* a bearer token server refuses and its answer ends in ``incorrect username or password``
+  (Docker Hub's ``{"details": ...}``): ``Unauthorized``,
+  ``incorrect username or password for image "<ref>"`` -- the text the anonymous retry looks
+  for; any other refusal of a token server is an ``InternalError`` naming the request, as Go's
+  ``url.Error`` does: ``<ref>: Get "<url>": unauthorized: authentication required``;
+* the registry's certificate fails verification: ``InternalError`` with Go's ping error,
+  ``<ref>: Get "https://<host>/v2/": tls: failed to verify certificate: x509: ...``;
 * TLS spoken to a plain-HTTP registry: 400 ``BadRequest``,
   ``the repository <repo> is HTTP only and requires the insecure flag to import``;
 * no v2 API: 403 ``NotV2Registry``;
@@ -102,10 +108,13 @@ def status_for(err: Exception, ref: DockerImageReference) -> Status:
     if isinstance(err, oci.ManifestUnknown | oci.NameUnknown):
         return not_found(named)
     if isinstance(err, oci.Unauthorized):
-        if err.had_credentials:
+        if err.token_error.endswith("incorrect username or password"):
             return failure(
                 f'incorrect username or password for image "{named}"', "Unauthorized", 401
             )
+        if err.token_error:
+            where = f'Get "{err.request_url}": ' if err.request_url else ""
+            return internal_error(f"{named}: {where}{err.token_error}")
         return failure(
             f'you may not have access to the container image "{named}"', "Unauthorized", 401
         )
@@ -123,6 +132,10 @@ def status_for(err: Exception, ref: DockerImageReference) -> Status:
             "NotV2Registry",
             403,
             StatusDetails(group=GROUP),
+        )
+    if isinstance(err, oci.CertificateInvalid):
+        return internal_error(
+            f'{named}: Get "{err.url}": tls: failed to verify certificate: {err.x509_error}'
         )
     text = err.message if isinstance(err, oci.RegistryError) else str(err)
     return internal_error(f"{named}: {text}")

@@ -20,7 +20,7 @@ import httpx
 from imagestreams.oci import auth, errors
 from imagestreams.oci.credentials import Credential, Keyring
 from imagestreams.oci.exchange import Exchanger
-from imagestreams.oci.responses import error_for
+from imagestreams.oci.responses import distribution_error_text, error_for
 
 __all__ = ["Authorizer"]
 
@@ -71,9 +71,10 @@ class Authorizer:
         self._tokens.invalidate(auth.TokenKey(challenge.realm, challenge.service, scope, user))
 
     async def authorization(
-        self, challenge: auth.Challenge | None, scope: str, cred: Credential | None
+        self, challenge: auth.Challenge | None, scope: str, cred: Credential | None, url: str = ""
     ) -> str | None:
-        """The ``Authorization`` value to send under ``challenge`` (None: send nothing)."""
+        """The ``Authorization`` value to send under ``challenge`` (None: send nothing); ``url``
+        is the request it is for (named in a token server's refusal)."""
         if challenge is None:
             return None
         if challenge.scheme == "basic":
@@ -82,20 +83,20 @@ class Authorizer:
         key = auth.TokenKey(challenge.realm, challenge.service, scope, user)
 
         async def fetch(now: float) -> auth.BearerToken:
-            return await self._fetch_token(challenge, scope, cred, now)
+            return await self._fetch_token(challenge, scope, cred, now, url)
 
         return "Bearer " + await self._tokens.get(key, fetch)
 
     async def _fetch_token(
-        self, challenge: auth.Challenge, scope: str, cred: Credential | None, now: float
+        self, challenge: auth.Challenge, scope: str, cred: Credential | None, now: float, url: str
     ) -> auth.BearerToken:
         realm = httpx.URL(challenge.realm)
         if realm.scheme not in ("http", "https") or not realm.host:
             raise errors.ProtocolError("the registry's token realm is not an http(s) URL")
-        url = realm.copy_merge_params(auth.token_query(challenge, scope))
+        token_url = realm.copy_merge_params(auth.token_query(challenge, scope))
         response, body = await self._exchanger.exchange(
             "GET",
-            str(url),
+            str(token_url),
             accept="application/json",
             authorization=auth.basic_header(cred.username, cred.password) if cred else None,
             limit=_MAX_TOKEN_BODY,
@@ -103,13 +104,18 @@ class Authorizer:
             on_send=lambda _: self._on_token_request(),
         )
         if response.status_code in (401, 403):
+            token_error = distribution_error_text(response.status_code, body)
             if cred is None:
                 raise errors.Unauthorized(
-                    "the registry's token server requires credentials and none were found"
+                    "the registry's token server requires credentials and none were found",
+                    token_error=token_error,
+                    request_url=url,
                 )
             raise errors.Unauthorized(
-                "incorrect username or password for the registry's token server",
+                "the registry's token server refused the credentials",
                 had_credentials=True,
+                token_error=token_error,
+                request_url=url,
             )
         if not 200 <= response.status_code < 300:
             raise error_for(response, body, "a registry token")

@@ -350,7 +350,8 @@ class RegistryClient:
     ) -> tuple[httpx.Response, bytes]:
         cred = self._auth.credential_for(repository)
         scope = auth.repository_scope(repository) if repository else ""
-        sent = await self._auth.authorization(self._auth.challenge, scope, cred)
+        url = f"{self._scheme or 'https'}://{self.registry_host}{path}"  # named in token errors
+        sent = await self._auth.authorization(self._auth.challenge, scope, cred, url)
         response, body = await self._send(method, path, accept, sent, limit, what)
         if response.status_code != 401:
             return response, body
@@ -365,7 +366,7 @@ class RegistryClient:
         if challenge.scheme == "bearer":
             scope = challenge.scope or scope
             self._auth.forget_token(challenge, scope, cred)
-        retry = await self._auth.authorization(challenge, scope, cred)
+        retry = await self._auth.authorization(challenge, scope, cred, str(response.url))
         if retry is not None and retry != sent:
             response, body = await self._send(method, path, accept, retry, limit, what)
             if response.status_code != 401:

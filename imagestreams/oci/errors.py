@@ -20,6 +20,7 @@ tokens or response headers.
      +-- TooManyRequests           429, .retry_after seconds (None when not given)
      +-- Unreachable               connection refused, DNS, TLS
      |    +-- InsecureRequired     TLS spoken to a plain-HTTP registry
+     |    +-- CertificateInvalid   the registry's certificate failed verification
      +-- Timeout                   connect/read/overall deadline exceeded
      +-- InvalidDigest             content integrity error
      +-- TooLarge                  body over the client's limit
@@ -34,6 +35,7 @@ from typing import ClassVar
 
 __all__ = [
     "BlobUnknown",
+    "CertificateInvalid",
     "Forbidden",
     "InsecureRequired",
     "InvalidDigest",
@@ -74,7 +76,13 @@ class RegistryError(Exception):
 
 
 class Unauthorized(RegistryError):
-    """The registry wants credentials we lack, or rejected the ones we sent."""
+    """The registry wants credentials we lack, or rejected the ones we sent.
+
+    ``token_error`` is set when a bearer token server refused to issue a token: its answer as
+    the distribution client's error text (``unauthorized: incorrect username or password``),
+    and ``request_url`` is the registry request the token was for. Upstream's importer tells
+    these apart from a registry's own 401 (spec §13.5).
+    """
 
     status_reason = "Unauthorized"
     status_code = 401
@@ -86,9 +94,13 @@ class Unauthorized(RegistryError):
         had_credentials: bool = False,
         http_status: int = 401,
         registry_code: str = "",
+        token_error: str = "",
+        request_url: str = "",
     ) -> None:
         super().__init__(message, http_status=http_status, registry_code=registry_code)
         self.had_credentials = had_credentials
+        self.token_error = token_error
+        self.request_url = request_url
 
 
 class Forbidden(RegistryError):
@@ -134,6 +146,19 @@ class InsecureRequired(Unreachable):
 
     status_reason = "BadRequest"
     status_code = 400
+
+
+class CertificateInvalid(Unreachable):
+    """The registry's TLS certificate failed verification.
+
+    ``x509_error`` is what Go's ``crypto/x509`` says about it and ``url`` the request Go's
+    client would have failed on (upstream's importer reports both, spec §13.5).
+    """
+
+    def __init__(self, message: str, *, x509_error: str, url: str) -> None:
+        super().__init__(message)
+        self.x509_error = x509_error
+        self.url = url
 
 
 class Timeout(RegistryError):

@@ -7,7 +7,9 @@ follow them to another origin; an https -> http downgrade is refused unless the 
 streamed and size-bounded here (:func:`~imagestreams.oci.responses.read_limited`), and the
 stream is always closed, so a connection goes back to the pool even when we give up early.
 Transport failures become :class:`~imagestreams.oci.errors.Unreachable` (or ``InsecureRequired``
-when TLS met a plain-HTTP server) and :class:`~imagestreams.oci.errors.Timeout`.
+when TLS met a plain-HTTP server, ``CertificateInvalid`` also carrying Go's words when the
+certificate did not verify, see :mod:`~imagestreams.oci.tlserrors`) and
+:class:`~imagestreams.oci.errors.Timeout`.
 
 Given the client's ``transport`` (no proxies mounted), a request goes straight to it: the parts
 of ``AsyncClient.send`` that matter here (default headers, timeouts, cookies, the check of a
@@ -18,12 +20,14 @@ by ``send`` itself, which saves about 0.3 ms of CPU per request on the importer'
 from __future__ import annotations
 
 import logging
+import ssl
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Final
 
 import httpx
 
-from imagestreams.oci import errors
+from imagestreams.oci import errors, tlserrors
 from imagestreams.oci.responses import read_limited, read_truncated
 
 __all__ = ["Exchanger", "origin"]
@@ -133,7 +137,7 @@ class Exchanger:
                 host = exc.request.url.host
                 raise errors.Timeout(f"timed out talking to {host} for {what}") from exc
             except httpx.TransportError as exc:
-                raise self._unreachable(exc, exc.request.url, what) from exc
+                raise await self._unreachable(exc, exc.request.url, what, hop == 0) from exc
             on_send([method])  # only requests the server answered count
             try:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
@@ -174,12 +178,29 @@ class Exchanger:
             )
         return str(target)
 
-    @staticmethod
-    def _unreachable(exc: httpx.TransportError, url: httpx.URL, what: str) -> errors.Unreachable:
+    async def _unreachable(
+        self, exc: httpx.TransportError, url: httpx.URL, what: str, first_hop: bool
+    ) -> errors.Unreachable:
         text = _describe(exc)
         host = url.netloc.decode("ascii", "replace")
         if url.scheme == "https" and any(hint in text.lower() for hint in _PLAIN_HTTP_HINTS):
             return errors.InsecureRequired(
                 f"the registry {host} is HTTP only and requires the insecure flag to import"
             )
-        return errors.Unreachable(f"unable to reach the registry {host} for {what}: {text}")
+        message = f"unable to reach the registry {host} for {what}: {text}"
+        failure = tlserrors.verification_failure(exc)
+        if url.scheme == "https" and failure is not None:
+            return await self._certificate_invalid(message, failure, url, first_hop)
+        return errors.Unreachable(message)
+
+    async def _certificate_invalid(
+        self, message: str, failure: ssl.SSLCertVerificationError, url: httpx.URL, first_hop: bool
+    ) -> errors.CertificateInvalid:
+        """Adds Go's words for the failure. Upstream meets the certificate when it pings
+        ``/v2/``, before any other registry request, so a first hop to ``/v2/...`` names that."""
+        timeout = self._timeout.get("connect") or 10.0
+        der = await tlserrors.peer_certificate(url.host, url.port or 443, timeout)
+        reason = tlserrors.go_x509_text(failure, url.host, der, datetime.now(UTC))
+        host = url.netloc.decode("ascii", "replace")
+        target = f"https://{host}/v2/" if first_hop and url.path.startswith("/v2/") else str(url)
+        return errors.CertificateInvalid(message, x509_error=reason, url=target)

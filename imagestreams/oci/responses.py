@@ -22,6 +22,7 @@ from imagestreams.oci import errors
 
 __all__ = [
     "ERROR_BODY_LIMIT",
+    "distribution_error_text",
     "error_for",
     "next_link",
     "parse_retry_after",
@@ -80,6 +81,66 @@ def _registry_errors(body: bytes) -> list[tuple[str, str]]:
                     )
                 )
     return found
+
+
+# errcode descriptors the texts depend on: value -> default message. Unknown codes decode as
+# UNKNOWN, as in distribution's ``ErrorCode.UnmarshalText``.
+_CODE_MESSAGES: Final = {
+    "UNKNOWN": "unknown error",
+    "UNSUPPORTED": "The operation is unsupported.",
+    "UNAUTHORIZED": "authentication required",
+    "DENIED": "requested access to the resource is denied",
+    "UNAVAILABLE": "service unavailable",
+    "TOOMANYREQUESTS": "too many requests",
+    "NAME_INVALID": "invalid repository name",
+    "NAME_UNKNOWN": "repository name not known to registry",
+    "MANIFEST_UNKNOWN": "manifest unknown",
+    "BLOB_UNKNOWN": "blob unknown to registry",
+}
+_DETAILS_CODES: Final = {401: "UNAUTHORIZED", 403: "DENIED", 429: "TOOMANYREQUESTS"}
+
+
+def _code_text(code: str) -> str:
+    return code.replace("_", " ").lower()
+
+
+def distribution_error_text(status: int, body: bytes) -> str:
+    """A 4xx answer as the distribution client's ``HandleErrorResponse`` error reads.
+
+    A ``{"details": "..."}`` body (Docker Hub's token server) gives ``<code>: <details>`` with the
+    code chosen by status; an ``{"errors": [...]}`` body gives each error as ``<code>: <message>``
+    (only ``<code>`` when the message is the code's default and there is no detail); anything
+    else gives ``unauthorized: authentication required`` for a 401. Upstream's importer matches
+    the end of this text (``incorrect username or password``) to tell bad credentials apart.
+    """
+    try:
+        doc: Any = json.loads(body)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("details"), str) and doc["details"]:
+        code = _DETAILS_CODES.get(status, "UNKNOWN")
+        return f"{_code_text(code)}: {_clean(doc['details'], 400)}"
+    found = doc.get("errors") if isinstance(doc, dict) else None
+    texts: list[str] = []
+    for entry in found if isinstance(found, list) else ():
+        if not isinstance(entry, dict):
+            continue
+        raw_code, raw_message = entry.get("code"), entry.get("message")
+        code = raw_code if isinstance(raw_code, str) and raw_code in _CODE_MESSAGES else "UNKNOWN"
+        message = _clean(raw_message, 400) if isinstance(raw_message, str) else ""
+        if entry.get("detail") is None and message in ("", _CODE_MESSAGES[code]):
+            texts.append(_code_text(code))
+        else:
+            texts.append(f"{_code_text(code)}: {message}")
+    if len(texts) == 1:
+        return texts[0]
+    if texts:
+        return "errors:\n" + "".join(f"{t}\n" for t in texts)
+    if status == 401:
+        return "unauthorized: authentication required"
+    reason = "no error details found in HTTP response body" if doc is not None else "invalid JSON"
+    quoted = json.dumps(_clean(body.decode("utf-8", "replace"), 200), ensure_ascii=False)
+    return f"error parsing HTTP {status} response body: {reason}: {quoted}"
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
@@ -12,11 +11,9 @@ import pytest
 
 from imagestreams.api.image_defaults import default_image_stream_import
 from imagestreams.api.image_v1 import ImageStream, ImageStreamImport
-from imagestreams.importer.credentials import CredentialChain
 from imagestreams.importer.importer import Importer
 from imagestreams.importer.pool import ClientPool
 from imagestreams.oci import mediatypes as mt
-from imagestreams.oci.credentials import Keyring
 from tests.oci_images import build_image, build_index
 from tests.unit.importer.memregistry import MemRegistry
 
@@ -226,24 +223,6 @@ async def test_retry_after_is_honoured_per_registry() -> None:
     assert isi.status.images[0].status.status == "Success"
     assert sleeps.waits == [7.0]
     assert reg.calls == {"GET": 3}
-
-
-async def test_wrong_credentials_retry_anonymously_and_keep_the_first_status() -> None:
-    reg = MemRegistry()
-    reg.push("ns/app", "v1", build_image(salt="creds"))
-    challenge = {"WWW-Authenticate": 'Basic realm="test"'}
-    reg.hook = lambda request: httpx.Response(
-        401, headers=challenge, json={"errors": [{"code": "UNAUTHORIZED"}]}
-    )
-    keyring = Keyring()
-    auth = base64.b64encode(b"user:wrong").decode()
-    keyring.add_docker_config({"auths": {HOST: {"auth": auth}}})
-    isi = _isi(_spec("ns/app:v1"))
-    await _importer(reg).run(isi, None, CredentialChain(keyring))
-    status = isi.status.images[0].status
-    assert status.reason == "Unauthorized"
-    assert status.message == f'incorrect username or password for image "{HOST}/ns/app:v1"'
-    assert reg.log.count("GET /v2/ns/app/manifests/v1") == 3  # anonymous, with creds, anonymous
 
 
 def test_status_json_is_upstreams() -> None:

@@ -211,11 +211,49 @@ _HTTP_ONLY = "the repository team/app is HTTP only and requires the insecure fla
         pytest.param(
             oci.Unauthorized("x", had_credentials=True),
             _REF,
+            ("Unauthorized", 401, _ACCESS),
+            id="registry-rejects-credentials",
+        ),
+        pytest.param(
+            oci.Unauthorized(
+                "x", token_error="unauthorized: incorrect username or password", request_url="u"
+            ),
+            _REF,
             ("Unauthorized", 401, 'incorrect username or password for image "quay.io/team/app:v1"'),
-            id="bad-credentials",
+            id="token-server-says-bad-credentials",
+        ),
+        pytest.param(
+            oci.Unauthorized(
+                "x",
+                token_error="unauthorized: authentication required",
+                request_url="https://q/v2/",
+            ),
+            _REF,
+            (
+                "InternalError",
+                500,
+                'Internal error occurred: quay.io/team/app:v1: Get "https://q/v2/":'
+                " unauthorized: authentication required",
+            ),
+            id="token-server-refuses",
         ),
         pytest.param(
             oci.InsecureRequired("x"), _REF, ("BadRequest", 400, _HTTP_ONLY), id="insecure-required"
+        ),
+        pytest.param(
+            oci.CertificateInvalid(
+                "unable to reach the registry quay.io for manifest team/app:v1: [SSL: ...]",
+                x509_error="x509: certificate signed by unknown authority",
+                url="https://quay.io/v2/",
+            ),
+            _REF,
+            (
+                "InternalError",
+                500,
+                'Internal error occurred: quay.io/team/app:v1: Get "https://quay.io/v2/":'
+                " tls: failed to verify certificate: x509: certificate signed by unknown authority",
+            ),
+            id="certificate-invalid-speaks-go",
         ),
         pytest.param(
             oci.Timeout("too long"),
