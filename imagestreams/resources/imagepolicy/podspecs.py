@@ -42,6 +42,10 @@ COVERED: dict[GroupResource, tuple[str, Path | None]] = {
     ("apps", "replicasets"): ("ReplicaSet", _TEMPLATE),
     ("batch", "jobs"): ("Job", _TEMPLATE),
     ("batch", "cronjobs"): ("CronJob", ("spec", "jobTemplate", "spec", "template")),
+    # Only reachable through the webhook: upstream's defaults still name the old group.
+    ("extensions", "daemonsets"): ("DaemonSet", _TEMPLATE),
+    ("extensions", "deployments"): ("Deployment", _TEMPLATE),
+    ("extensions", "replicasets"): ("ReplicaSet", _TEMPLATE),
 }
 """``(group, resource)`` → (kind, path of the pod template; None: the object is the pod)."""
 

@@ -79,6 +79,18 @@ async def test_create_answers_with_a_json_patch(env: Env) -> None:
     ]
 
 
+async def test_old_extensions_group_workloads_are_resolved(env: Env) -> None:
+    """Upstream's default policy still names extensions/v1beta1 workloads."""
+    gvr = {"group": "extensions", "version": "v1beta1", "resource": "replicasets"}
+    body = review("CREATE", _deployment("mysql"), resource=gvr, requestResource=gvr)
+    answer = await webhook(env).create(RequestContext(), body)
+    assert _patch(answer["response"])[-1] == {
+        "op": "replace",
+        "path": "/spec/template/spec/containers/0/image",
+        "value": MYSQL_D1,
+    }
+
+
 async def test_update_patches_only_changed_images(env: Env) -> None:
     old = _deployment("mysql", "php")
     new = _deployment("mysql:8", "php")
