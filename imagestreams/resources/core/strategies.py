@@ -13,6 +13,7 @@ import re
 from imagestreams.api import scheme
 from imagestreams.resources import core_columns
 from imagestreams.resources.core import selectable
+from imagestreams.resources.core.limitranges import LimitRangeStrategy
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.strategy import Obj, Strategy
 from imagestreams.validation import field, meta
@@ -188,6 +189,8 @@ def strategy_for(info: scheme.ResourceInfo) -> Strategy:
         strategy = NamespaceStrategy(info)
     elif info.plural == "secrets":
         strategy = SecretStrategy(info)
+    elif info.plural == "limitranges":
+        strategy = LimitRangeStrategy(info)
     else:
         selectable_kind = (info.group, info.plural) in selectable.FIELDS
         strategy = SelectableStrategy(info) if selectable_kind else Strategy(info)

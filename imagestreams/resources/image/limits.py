@@ -11,13 +11,13 @@ LimitRange objects are the generic ``limitranges`` kind; quantities use Kubernet
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from imagestreams.api.image_v1 import ImageStream
 from imagestreams.api.reference import DockerImageReference, InvalidReference
+from imagestreams.validation import quantity
 
 __all__ = [
     "LIMIT_TYPE_IMAGE",
@@ -38,32 +38,20 @@ RESOURCE_IMAGES = "openshift.io/images"
 RESOURCE_STORAGE = "storage"
 
 Obj = dict[str, Any]
-_QUANTITY = re.compile(r"([+-]?[0-9.]+)([a-zA-Z]*)")
-_SUFFIX = {
-    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-}  # fmt: skip
 
 
-def parse_quantity(value: Any) -> int | None:
-    """A Kubernetes quantity as an integer (rounded up), or ``None`` when it does not parse."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    match = _QUANTITY.fullmatch(str(value).strip())
-    if match is None or match.group(2) not in _SUFFIX:
-        return None
+def parse_quantity(value: Any) -> Decimal | None:
+    """A Kubernetes quantity's exact value (compared as ``Quantity.Cmp`` does), or ``None``
+    when it does not parse."""
     try:
-        number = Decimal(match.group(1)) * _SUFFIX[match.group(2)]
-    except ArithmeticError:
+        return quantity.parse_quantity(value)
+    except quantity.QuantityError:
         return None
-    return int(number.to_integral_value(rounding="ROUND_CEILING"))
 
 
-def _max_limits(limit_ranges: Iterable[Obj], limit_type: str) -> dict[str, tuple[int, str]]:
+def _max_limits(limit_ranges: Iterable[Obj], limit_type: str) -> dict[str, tuple[Decimal, str]]:
     """Resource -> (smallest max, as written) over all items of ``limit_type``."""
-    found: dict[str, tuple[int, str]] = {}
+    found: dict[str, tuple[Decimal, str]] = {}
     for limit_range in limit_ranges:
         for item in (limit_range.get("spec") or {}).get("limits") or ():
             if not isinstance(item, dict) or item.get("type") != limit_type:
@@ -123,9 +111,12 @@ def stream_limit_violations(
     return messages
 
 
+_BINARY_UNITS = (("Ei", 2**60), ("Pi", 2**50), ("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20),
+                 ("Ki", 2**10))  # fmt: skip
+
+
 def _binary_si(value: int) -> str:
-    for suffix in ("Ei", "Pi", "Ti", "Gi", "Mi", "Ki"):
-        unit = _SUFFIX[suffix]
+    for suffix, unit in _BINARY_UNITS:
         if value and value % unit == 0:
             return f"{value // unit}{suffix}"
     return str(value)

@@ -255,6 +255,12 @@ def test_stage2_stops_on_unreadable_metadata() -> None:
         pytest.param(1024, "1Ki", "ns", False, id="equal"),
         pytest.param(2048, "1Ki", "other", False, id="other-namespace"),
         pytest.param(2048, "garbage", "ns", False, id="unparsable-limit"),
+        # Quantity.Cmp is exact: 1e3 is 1000, 100m a tenth of a byte, 0.5 half a byte.
+        pytest.param(1537, "1e3", "ns", True, id="decimal-exponent"),
+        pytest.param(773, "1e3", "ns", False, id="decimal-exponent-under"),
+        pytest.param(1, "100m", "ns", True, id="milli"),
+        pytest.param(1, "0.5", "ns", True, id="fraction-not-rounded-up"),
+        pytest.param(2048, "1K", "ns", False, id="kube-refuses-K"),
     ],
 )
 def test_exceeds_limits(size: int, storage: str, namespace: str, exceeds: bool) -> None:
