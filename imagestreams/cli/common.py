@@ -35,6 +35,7 @@ from imagestreams.client.kubeconfig import KubeConfig, KubeConfigError, load_kub
 __all__ = [
     "CommandError",
     "Connection",
+    "PflagBools",
     "UsageFailure",
     "connection_error_message",
     "connection_options",
@@ -204,3 +205,25 @@ def run_client(conn: Connection, work: Callable[[ImageClient], Awaitable[T]]) ->
         raise CommandError(
             connection_error_message(conn.config.server, exc), verbatim=True
         ) from None
+
+
+class PflagBools(click.Command):
+    """A command whose optional-value booleans parse as pflag's do: a bare ``--confirm`` is
+    true and a value must be attached with ``=`` (``--confirm=false``). Click would take the
+    next word as the value, so ``--confirm true`` would prune where oc refuses the stray
+    ``true`` as an argument."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        bools = {
+            opt
+            for param in self.params
+            if isinstance(param, click.Option) and getattr(param, "_flag_needs_value", False)
+            for opt in param.opts
+        }
+        rewritten: list[str] = []
+        for index, arg in enumerate(args):
+            if arg == "--":
+                rewritten.extend(args[index:])
+                break
+            rewritten.append(f"{arg}=true" if arg in bools else arg)
+        return super().parse_args(ctx, rewritten)

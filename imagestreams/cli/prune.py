@@ -24,6 +24,7 @@ from imagestreams import errors
 from imagestreams.cli.common import (
     CommandError,
     Connection,
+    PflagBools,
     connection_error_message,
     connection_options,
     format_api_error,
@@ -183,7 +184,7 @@ def prune_group() -> None:
     """Remove older versions of resources from the server."""
 
 
-@prune_group.command("images")
+@prune_group.command("images", cls=PflagBools)
 @click.argument("args", nargs=-1)
 @click.option(
     "--confirm",

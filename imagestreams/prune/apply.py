@@ -237,6 +237,9 @@ class Executor:
                 ):
                     links.add(blob)
             if not plan.removed:
+                # As oc: stage 2 then sees this fresh copy, so images tagged into the stream
+                # since the first listing are protected too.
+                c.streams[key] = fresh
                 return
             output.out(f"Deleting {len(plan.removed)} items from image stream {repo}")
             updated = plan.stream

@@ -148,6 +148,13 @@ def pulled(http: httpx.Client, repo: str, image: BuiltImage) -> bool:
             id="bad-duration",
         ),
         pytest.param(
+            ("--confirm", "true"),  # pflag: a bool's value needs "=", so "true" is an argument
+            1,
+            "error: no arguments are allowed to this command\nSee 'imagestreams adm prune"
+            " images -h' for help and examples\n",
+            id="bool-value-without-equals",
+        ),
+        pytest.param(
             ("extra",),
             1,
             "error: no arguments are allowed to this command\nSee 'imagestreams adm prune"

@@ -92,3 +92,36 @@ async def test_namespaced_run_never_deletes_images() -> None:
     lines, summary, _ = await _dry_run(algo, 1)
     assert not any(text.startswith(("Deleting image", "Deleting blob")) for _, text in lines)
     assert summary.startswith("deleted 4 image stream tag item(s), updated 2 image stream(s)")
+
+
+class _FreshApi:
+    """An API whose streams gained an image after the cluster was listed."""
+
+    def __init__(self, fresh: dict[str, dict[str, object]]) -> None:
+        self.fresh = fresh
+        self.deleted: list[str] = []
+
+    async def get(self, resource: object, namespace: str, name: str) -> dict[str, object]:
+        return self.fresh[f"{namespace}/{name}"]
+
+    async def update_status(self, obj: dict[str, object]) -> dict[str, object]:
+        return obj
+
+    async def delete_image(self, name: str) -> None:
+        self.deleted.append(name)
+
+
+async def test_stage_two_sees_images_tagged_since_the_listing() -> None:
+    """oc keeps the freshly read copy of every stream stage 1 examined, changed or not, so an
+    image pushed into an untouched stream after the listing is protected."""
+    listed = stream("ns", "app", {"latest": ["2"]})
+    images = [image("2", layers=("l2",), config="c2"), image("4", layers=("l4",), config="c4")]
+    cluster = Cluster(images={i["metadata"]["name"]: i for i in images}, streams={"ns/app": listed})
+    algo = Algorithm(keep_tag_revisions=3, keep_younger_than=timedelta(0), now=NOW)
+    usage, _ = analyze_usage(cluster, algo.cutoff)
+    api = _FreshApi({"ns/app": stream("ns", "app", {"latest": ["4", "2"]})})
+    executor = Executor(
+        cluster, usage, algo, api=api, registry=None, write=lambda e, t: None, workers=1
+    )  # type: ignore[arg-type]
+    await executor.run()
+    assert api.deleted == []
