@@ -10,7 +10,7 @@ fails the schema build (and its unit test), so entries cannot rot.
 
 from __future__ import annotations
 
-__all__ = ["IMAGE_DESCRIPTIONS"]
+__all__ = ["IMAGE_DESCRIPTIONS", "IMAGE_REQUIRED"]
 
 _OBJECT_META = "Standard object's metadata."
 
@@ -111,3 +111,34 @@ IMAGE_DESCRIPTIONS: dict[str, str] = {
     "LocalObjectReference": "LocalObjectReference names an object in the same namespace.",
     "LocalObjectReference.name": "Name of the referent.",
 }
+
+IMAGE_REQUIRED: dict[str, tuple[str, ...]] = {
+    "ImageImportSpec": ("from",),
+    "ImageImportStatus": ("status",),
+    "ImageLayer": ("name", "size", "mediaType"),
+    "ImageLayerData": ("size", "mediaType"),
+    "ImageList": ("items",),
+    "ImageLookupPolicy": ("local",),
+    "ImageManifest": ("digest", "mediaType", "manifestSize", "architecture", "os"),
+    "ImageSignature": ("type", "content"),
+    "ImageStreamImage": ("image",),
+    "ImageStreamImport": ("spec", "status"),
+    "ImageStreamImportSpec": ("import",),
+    "ImageStreamLayers": ("blobs", "images"),
+    "ImageStreamList": ("items",),
+    "ImageStreamMapping": ("image", "tag"),
+    "ImageStreamTag": ("tag", "generation", "lookupPolicy", "image"),
+    "ImageStreamTagList": ("items",),
+    "ImageTag": ("spec", "status", "image"),
+    "ImageTagList": ("items",),
+    "NamedTagEventList": ("tag", "items"),
+    "RepositoryImportSpec": ("from",),
+    "SignatureCondition": ("type", "status"),
+    "SignatureSubject": ("publicKeyID",),
+    "TagEvent": ("created", "dockerImageReference", "image", "generation"),
+    "TagEventCondition": ("type", "status", "generation"),
+    "TagReference": ("name",),
+    "TagReferencePolicy": ("type",),
+}
+"""The ``required`` lists of openshift/api's published image/v1 schemas (fields without
+``omitempty`` or ``+optional``), so ``kubectl explain`` marks the same fields ``-required-``."""

@@ -35,7 +35,7 @@ from typing import Any
 import msgspec
 
 from imagestreams.api import image_v1, meta, patchmeta
-from imagestreams.server.openapi_docs import IMAGE_DESCRIPTIONS
+from imagestreams.server.openapi_docs import IMAGE_DESCRIPTIONS, IMAGE_REQUIRED
 from imagestreams.server.openapi_schemas import META, meta_schemas, ref, schema_name
 
 __all__ = [
@@ -229,7 +229,8 @@ def _annotate_patch_meta(schemas: dict[str, Obj], group: str, version: str) -> N
 
 
 def _describe(schemas: dict[str, Obj], group: str, version: str) -> None:
-    """Add ``IMAGE_DESCRIPTIONS``, first in each node as kube-openapi writes them."""
+    """Add ``IMAGE_DESCRIPTIONS``, first in each node as kube-openapi writes them, and
+    upstream's ``required`` lists."""
     for key, text in IMAGE_DESCRIPTIONS.items():
         type_name, _, field_name = key.partition(".")
         name = component_name(group, version, type_name)
@@ -238,6 +239,12 @@ def _describe(schemas: dict[str, Obj], group: str, version: str) -> None:
             props[field_name] = {"description": text, **props[field_name]}
         else:
             schemas[name] = {"description": text, **schemas[name]}
+    for type_name, fields in IMAGE_REQUIRED.items():
+        schema = schemas.get(component_name(group, version, type_name))
+        if schema is not None:
+            present = [f for f in fields if f in (schema.get("properties") or {})]
+            if present:
+                schema["required"] = present
 
 
 @functools.cache

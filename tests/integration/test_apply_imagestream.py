@@ -157,7 +157,7 @@ def test_file_order_other_than_the_servers_sorted_order_reconfigures(
                 "from\t<ObjectReference>",
                 "generation\t<integer>",
                 "importPolicy\t<TagImportPolicy>",
-                "name\t<string>",
+                "name\t<string> -required-",  # upstream required list
                 "reference\t<boolean>",
                 "referencePolicy\t<TagReferencePolicy>",
             ],
@@ -172,7 +172,11 @@ def test_file_order_other_than_the_servers_sorted_order_reconfigures(
         pytest.param(
             "istag.image.signatures",
             "FIELD: signatures <[]ImageSignature>",
-            ["conditions\t<[]SignatureCondition>", "content\t<string>", "created\t<string>"],
+            [
+                "conditions\t<[]SignatureCondition>",
+                "content\t<string> -required-",
+                "created\t<string>",
+            ],
             id="image-signatures",
         ),
     ],
