@@ -20,17 +20,27 @@ import logging
 from typing import Any
 
 from imagestreams import errors
-from imagestreams.rbac import escalation, policy
+from imagestreams.rbac import escalation, policy, policy_platform
 from imagestreams.rbac.rules import PolicyRule, Subject
 from imagestreams.rest.context import RequestContext
 from imagestreams.rest.store import GenericStore
 
-__all__ = ["DEFAULT_SERVICE_ACCOUNTS", "ensure_namespace", "reconcile", "reconcile_role"]
+__all__ = [
+    "DEFAULT_ROLE_BINDINGS",
+    "DEFAULT_SERVICE_ACCOUNTS",
+    "ensure_namespace",
+    "reconcile",
+    "reconcile_role",
+]
 
 log = logging.getLogger(__name__)
 
 Obj = dict[str, Any]
 DEFAULT_SERVICE_ACCOUNTS = ("default", "builder", "deployer")
+DEFAULT_ROLE_BINDINGS = frozenset(
+    b["metadata"]["name"] for b in policy.namespace_role_bindings("namespace")
+)
+"""Names of the bindings every namespace gets (re-created when deleted)."""
 
 
 def _merge_meta(existing: Obj, expected: Obj) -> bool:
@@ -108,13 +118,28 @@ async def _ensure(store: GenericStore, ctx: RequestContext, expected: Obj, bindi
         await store.guaranteed_update(ctx, name, fix)
 
 
-async def reconcile(cluster_roles: GenericStore, cluster_bindings: GenericStore) -> None:
-    """Create or update every bootstrap ClusterRole and ClusterRoleBinding."""
+async def reconcile(
+    cluster_roles: GenericStore,
+    cluster_bindings: GenericStore,
+    roles: GenericStore | None = None,
+    bindings: GenericStore | None = None,
+) -> None:
+    """Create or update every bootstrap ClusterRole and ClusterRoleBinding, and (given the
+    namespaced stores) the bootstrap Roles and RoleBindings of the ``openshift`` namespace."""
     ctx = RequestContext()
-    for role in policy.CLUSTER_ROLES:
+    for role in (*policy.CLUSTER_ROLES, *policy_platform.CLUSTER_ROLES):
         await _ensure(cluster_roles, ctx, role, binding=False)
-    for binding in policy.CLUSTER_ROLE_BINDINGS:
+    for binding in (*policy.CLUSTER_ROLE_BINDINGS, *policy_platform.CLUSTER_ROLE_BINDINGS):
         await _ensure(cluster_bindings, ctx, binding, binding=True)
+    if roles is None or bindings is None:
+        return
+    for role, role_binding in policy_platform.NAMESPACED:
+        local = RequestContext(namespace=role["metadata"]["namespace"])
+        try:
+            await _ensure(roles, local, role, binding=False)
+            await _ensure(bindings, local, role_binding, binding=True)
+        except errors.NotFound:  # the namespace was deleted by an administrator
+            log.info("namespace %s is gone; its bootstrap roles are not created", local.namespace)
 
 
 async def _create_missing(store: GenericStore, ctx: RequestContext, obj: Obj) -> None:

@@ -26,7 +26,10 @@ __all__ = [
     "CLUSTER_ROLES",
     "CLUSTER_ROLE_BINDINGS",
     "IMAGE",
+    "READ",
+    "Obj",
     "namespace_role_bindings",
+    "rule",
 ]
 
 Obj = dict[str, Any]
@@ -197,12 +200,13 @@ CLUSTER_ROLES: tuple[Obj, ...] = (
         rule(("create", "delete"), _IMG, ("imagesignatures",)),
     ]),
     _role("system:image-pruner", [
-        rule(("get", "list"), ("",), ("pods", "replicationcontrollers", "limitranges")),
+        rule(("get", "list"), ("",), ("pods", "replicationcontrollers")),
+        rule(("list",), ("",), ("limitranges",)),
         rule(("get", "list"), (_BUILD, ""), ("buildconfigs", "builds")),
         rule(("get", "list"), ("apps.openshift.io", ""), ("deploymentconfigs",)),
         rule(("get", "list"), ("batch",), ("jobs", "cronjobs")),
-        rule(("get", "list"), ("apps", "extensions"), ("daemonsets", "deployments",
-                                                       "replicasets", "statefulsets")),
+        rule(("get", "list"), ("apps",), ("daemonsets", "deployments", "replicasets",
+                                          "statefulsets")),
         rule(("delete",), _IMG, ("images",)),
         rule(READ, _IMG, ("images", "imagestreams")),
         rule(("update",), _IMG, ("imagestreams/status",)),

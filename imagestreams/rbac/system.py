@@ -142,11 +142,17 @@ class AccessSystem:
         """Fill caches, reconcile the bootstrap policy, start the controllers."""
         await self.index.start()
         await self.accounts.start()
-        await bootstrap.reconcile(self.stores["clusterroles"], self.stores["clusterrolebindings"])
+        await bootstrap.reconcile(
+            self.stores["clusterroles"],
+            self.stores["clusterrolebindings"],
+            self.stores["roles"],
+            self.stores["rolebindings"],
+        )
         await self.index.fresh()
         await self.aggregate()
         self.index.caches["clusterroles"].listen(self._on_cluster_role)
         self.namespace_cache.listen(self._on_namespace)
+        self.index.caches["rolebindings"].listen(self._on_role_binding)
         await self.namespace_cache.start()
         for key, obj in list(self.namespace_cache.items.items()):
             self._seen.add(key)
@@ -203,6 +209,19 @@ class AccessSystem:
         elif self._running and key not in self._seen:
             self._seen.add(key)
             self._spawn(self._namespace_defaults(obj))
+
+    def _on_role_binding(self, key: str, obj: Obj | None) -> None:
+        """A deleted default binding comes back, as OpenShift's default-rolebindings
+        controller re-creates it (removing its subjects is the way to disable one)."""
+        if obj is not None or not self._running:
+            return
+        namespace, _, name = key.rstrip("/").rpartition("/")
+        namespace = namespace.rpartition("/")[2]
+        if name not in bootstrap.DEFAULT_ROLE_BINDINGS:
+            return
+        ns = self.namespace_cache.items.get(f"/registry/core/namespaces/{namespace}")
+        if ns is not None:
+            self._spawn(self._namespace_defaults(ns))
 
     async def _namespace_defaults(self, ns: Obj) -> None:
         if (ns.get("status") or {}).get("phase") == "Terminating":
