@@ -31,6 +31,7 @@ from imagestreams.resources.image.backend import (
 from imagestreams.resources.image.tagviews import (
     ServerTimeout,
     add_spec_tag,
+    check_identity,
     check_resource_version,
     delete_tag,
     head_image,
@@ -175,6 +176,7 @@ class ImageStreamTagResource(Resource):
     async def update(self, ctx: RequestContext, name: str, obj: Obj) -> tuple[Obj, bool]:
         stream_name, tag = split_tag_name(name, "ImageStreamTags")
         requested = self._decode(obj)
+        check_identity(ctx, name, requested.metadata)
         for _ in range(MAX_RETRIES):
             stream, create = await stream_or_new(self.backend, ctx, stream_name)
             old = new_istag(stream, tag, None, allow_empty=True)
@@ -186,7 +188,9 @@ class ImageStreamTagResource(Resource):
             if stream.metadata.labels and not istag.metadata.labels:
                 istag.metadata.labels = stream.metadata.labels
             istag.metadata = carry_system_fields(istag.metadata, old.metadata)
-            if istag.tag is not None:
+            if istag.tag is not None and not create:
+                # PrepareForUpdate only: a PUT that creates the stream is validated as a
+                # create, where tag annotations must equal the object's.
                 istag.tag = msgspec.structs.replace(
                     istag.tag, annotations=istag.metadata.annotations
                 )

@@ -28,6 +28,7 @@ from imagestreams.resources.image.backend import (
 from imagestreams.resources.image.tagviews import (
     ServerTimeout,
     add_spec_tag,
+    check_identity,
     check_resource_version,
     delete_tag,
     head_image,
@@ -140,6 +141,7 @@ class ImageTagResource(Resource):
     async def update(self, ctx: RequestContext, name: str, obj: Obj) -> tuple[Obj, bool]:
         stream_name, tag = split_tag_name(name, "ImageTags")
         requested = self._decode(obj)
+        check_identity(ctx, name, requested.metadata)
         for _ in range(MAX_RETRIES):
             stream, create = await stream_or_new(self.backend, ctx, stream_name)
             old = new_image_tag(stream, tag)
@@ -147,8 +149,8 @@ class ImageTagResource(Resource):
             blind = not itag.metadata.resource_version
             check_resource_version("imagetags", name, itag.metadata.resource_version, stream)
             itag.metadata = carry_system_fields(itag.metadata, old.metadata)
-            if itag.spec is not None and not itag.spec.name:
-                itag.spec.name = tag
+            if create and itag.spec is not None and not itag.spec.name:
+                itag.spec.name = tag  # PrepareForCreate only; an update must name it
             whitelister = self.backend.config.whitelister()
             errs = (
                 validate_image_tag(itag, whitelister)

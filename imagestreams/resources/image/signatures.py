@@ -76,7 +76,12 @@ class ImageSignatureResource(Resource):
         return to_json(signature, _KIND)
 
     async def delete(self, ctx: RequestContext, name: str, options: Obj) -> tuple[Obj, bool]:
-        image_name = _image_name(name)
+        try:
+            image_name = split_image_signature_name(name)[0]
+        except ValueError:
+            raise errors.BadRequest(
+                "ImageSignatures must be accessed with <imageName>@<signatureName>"
+            ) from None
         removed: list[Obj] = []
 
         def remove(image: Obj) -> Obj:

@@ -28,6 +28,7 @@ from imagestreams.rest.options import ListOptions
 __all__ = [
     "ServerTimeout",
     "add_spec_tag",
+    "check_identity",
     "check_resource_version",
     "delete_tag",
     "head_image",
@@ -91,6 +92,19 @@ async def stream_or_new(
     if stream is None:
         return ImageStream(metadata=ObjectMeta(namespace=ctx.namespace, name=name)), True
     return stream, False
+
+
+def check_identity(ctx: RequestContext, name: str, metadata: ObjectMeta) -> None:
+    """kube's update handler checks, made before storage is touched: the body names the object
+    of the URL (400) and sits in the request's namespace (400)."""
+    if metadata.name != name:
+        raise errors.BadRequest(
+            f"the name of the object ({metadata.name}) does not match the name on the URL ({name})"
+        )
+    if metadata.namespace and metadata.namespace != ctx.namespace:
+        raise errors.BadRequest(
+            "the namespace of the provided object does not match the namespace sent on the request"
+        )
 
 
 def check_resource_version(
