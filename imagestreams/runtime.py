@@ -99,6 +99,10 @@ async def open_storage(cfg: ServeConfig) -> st.Storage:
     raise SystemExit(f"unsupported --storage URL scheme: {url.split(':', 1)[0]}")
 
 
+_NAMESPACE_SWEEP_SECONDS = 30.0
+"""How often Terminating namespaces left behind (by a server that died) are picked up."""
+
+
 class _Server(uvicorn.Server):
     """uvicorn's server, telling the API server when a shutdown signal arrives."""
 
@@ -206,6 +210,7 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
     await access.start()
     compactor = Compactor(storage, cfg.compaction_interval)
     compactor.start()
+    namespace_sweep = asyncio.create_task(installed.namespaces.sweep(_NAMESPACE_SWEEP_SECONDS))
     host, port = cfg.host_port
     scheme = "http" if cfg.plain_http else "https"
     ssl: dict[str, Any] = {}
@@ -234,6 +239,7 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         audit_log=audit_log,
         max_requests_inflight=cfg.max_requests_inflight,
         max_mutating_requests_inflight=cfg.max_mutating_requests_inflight,
+        storage_check=storage.current_revision,
     )
     asgi = api.asgi()
     if "registry" in cfg.components:
@@ -296,6 +302,9 @@ async def serve(cfg: ServeConfig, *, ready: asyncio.Event | None = None) -> None
         await importer.close()
         await access.stop()
         await compactor.stop()
+        namespace_sweep.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await namespace_sweep
         await installed.namespaces.close()
         if installed.gc is not None:
             await installed.gc.close()

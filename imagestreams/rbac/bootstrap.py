@@ -97,8 +97,12 @@ async def _ensure(store: GenericStore, ctx: RequestContext, expected: Obj, bindi
     try:
         existing = await store.get(ctx, name)
     except errors.NotFound:
-        await store.create(ctx, copy.deepcopy(expected))
-        return
+        try:
+            await store.create(ctx, copy.deepcopy(expected))
+            return
+        except errors.AlreadyExists:
+            # Another API server on the same etcd bootstrapped it a moment ago.
+            existing = await store.get(ctx, name)
     if not _autoupdate(existing):
         return
     if binding and existing.get("roleRef") != expected.get("roleRef"):

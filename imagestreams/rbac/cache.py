@@ -30,6 +30,7 @@ Listener = Callable[[str, Obj | None], None]
 
 _decoder = msgspec.json.Decoder()
 _RETRY_SECONDS = 0.5
+_MAX_RETRY_SECONDS = 10.0
 
 
 class WatchCache:
@@ -102,6 +103,7 @@ class WatchCache:
         self._task = asyncio.create_task(self._run(), name=f"watch-cache {self.prefix}")
 
     async def _run(self) -> None:
+        backoff = _RETRY_SECONDS
         while True:
             try:
                 async for event in self.storage.watch(self.prefix, start_revision=self.revision):
@@ -111,18 +113,28 @@ class WatchCache:
                     else:
                         self._set(kv.key, self._decode(kv))
                     await self._advance(kv.mod_revision)
+                    backoff = _RETRY_SECONDS
                 return  # the storage closed
             except (st.Compacted, st.WatchOverflow):
                 pass
-            except st.Unavailable:
+            except st.StorageClosed:
                 return
+            except st.Unavailable as exc:
+                # An outage (etcd down): keep trying, or RBAC would freeze at this moment.
+                log.warning("watch of %s lost (%s); retrying in %.1fs", self.prefix, exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(_MAX_RETRY_SECONDS, backoff * 2)
             except Exception:
                 log.exception("watch of %s failed; re-listing", self.prefix)
                 await asyncio.sleep(_RETRY_SECONDS)
             try:
                 await self._relist()
-            except st.Unavailable:
+            except st.StorageClosed:
                 return
+            except st.Unavailable as exc:
+                log.warning("re-list of %s failed (%s); retrying", self.prefix, exc)
+                await asyncio.sleep(backoff)
+                backoff = min(_MAX_RETRY_SECONDS, backoff * 2)
             except Exception:
                 log.exception("re-list of %s failed", self.prefix)
                 await asyncio.sleep(_RETRY_SECONDS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,7 @@ from imagestreams.server import (
     openapi,
 )
 from imagestreams.server.requestinfo import RequestInfo, is_long_running, request_info
+from imagestreams.storage import interface as st
 
 __all__ = ["ApiServer", "ResourceKey"]
 
@@ -45,6 +46,7 @@ ResourceKey = tuple[str, str, str, str]
 """``(group, version, plural, subresource)``."""
 
 _NOT_FOUND = "the server could not find the requested resource"
+_STORAGE_CHECK_SECONDS = 2.0
 _IMPERSONATE = impersonation.HEADER_PREFIX.encode()
 """Raw header names are lower-case bytes in ASGI: checked without decoding every header."""
 
@@ -127,6 +129,8 @@ class ApiServer:
     audit_log: audit.AuditLog | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     ready: bool = False
+    storage_check: Callable[[], Awaitable[object]] | None = None
+    """Probed by ``/readyz`` (the etcd check): raises when the store cannot be reached."""
 
     # -- helpers --------------------------------------------------------------------------
     async def _can(
@@ -159,6 +163,14 @@ class ApiServer:
     # -- endpoints ------------------------------------------------------------------------
     async def health(self, request: Request) -> Response:
         path = request.url.path.rstrip("/")
+        if path == "/readyz" and self.storage_check is not None and not self.stopping.is_set():
+            try:
+                await asyncio.wait_for(self.storage_check(), _STORAGE_CHECK_SECONDS)
+            except (st.StorageError, TimeoutError):
+                # kube-apiserver's readyz has an etcd check, reported the same way.
+                return PlainTextResponse(
+                    "[-]etcd failed: reason withheld\nreadyz check failed\n", 500
+                )
         if path == "/readyz" and (not self.ready or self.stopping.is_set()):
             # kube-apiserver answers 500 and withholds the reason from unauthenticated callers.
             check = "shutdown" if self.stopping.is_set() else "ready"
@@ -187,6 +199,13 @@ class ApiServer:
             code = exc.code
             routed = exc.code != 404 or exc.message != _NOT_FOUND
             return negotiation.status_response(exc)
+        except st.Unavailable as exc:
+            # The store cannot be reached (etcd down): kube answers 500 with the storage
+            # error; one log line per request, not a traceback.
+            log.warning("storage unavailable serving %s %s: %s", request.method, path, exc)
+            return negotiation.status_response(
+                errors.InternalError(f"Internal error occurred: {exc}")
+            )
         except Exception:
             log.exception("internal error serving %s %s", request.method, path)
             err = errors.InternalError(

@@ -43,6 +43,7 @@ from imagestreams.storage.interface import (
     KeyValue,
     ListResult,
     RevisionConflict,
+    StorageClosed,
     StorageError,
     Unavailable,
     WatchOverflow,
@@ -125,7 +126,7 @@ class EtcdStorage:
 
     async def _post(self, path: str, body: _Json, *, idempotent: bool = True) -> _Json:
         if self._closed:
-            raise Unavailable("etcd storage is closed")
+            raise StorageClosed("etcd storage is closed")
         failures: list[str] = []
         for _ in self.endpoints:
             url = self.endpoints[self._current] + path
@@ -319,7 +320,7 @@ class EtcdStorage:
 
     async def _watch(self, prefix: str, start: int) -> AsyncIterator[Event]:
         if self._closed:
-            raise Unavailable("etcd storage is closed")
+            raise StorageClosed("etcd storage is closed")
         feed = WatchBuffer(self.watch_buffer, prefix)
         reader = asyncio.create_task(self._read_watch(prefix, start, feed))
         reader.add_done_callback(feed.finish_with)

@@ -30,6 +30,7 @@ __all__ = [
     "ListResult",
     "RevisionConflict",
     "Storage",
+    "StorageClosed",
     "StorageError",
     "Unavailable",
     "WatchOverflow",
@@ -86,6 +87,11 @@ class FutureRevision(StorageError):
 
 class Unavailable(StorageError):
     """The backend cannot be reached or is closed."""
+
+
+class StorageClosed(Unavailable):
+    """The storage was closed by its owner (shutting down), as opposed to an outage that
+    watchers should wait out."""
 
 
 class WatchOverflow(StorageError):

@@ -49,8 +49,8 @@ from imagestreams.storage.interface import (
     EventType,
     KeyValue,
     ListResult,
+    StorageClosed,
     StorageError,
-    Unavailable,
     WatchOverflow,
 )
 
@@ -187,7 +187,7 @@ class SQLiteStorage:
             # One SELECT is its own snapshot: no BEGIN/COMMIT round trip.
             conn = self._loop_conn
             if self._closed or conn is None:
-                raise Unavailable(f"sqlite storage {self.path} is not open")
+                raise StorageClosed(f"sqlite storage {self.path} is not open")
             try:
                 kv = sql.get_latest(conn, key)
             except sqlite3.Error as exc:
@@ -239,12 +239,12 @@ class SQLiteStorage:
     def _read_here(self, fn: Callable[..., _T], *args: Any) -> _T:
         conn = self._loop_conn
         if self._closed or conn is None:
-            raise Unavailable(f"sqlite storage {self.path} is not open")
+            raise StorageClosed(f"sqlite storage {self.path} is not open")
         return _read_txn(conn, fn, args)
 
     async def _read(self, fn: Callable[..., _T], *args: Any) -> _T:
         if self._closed or self._loop is None or self._readers is None:
-            raise Unavailable(f"sqlite storage {self.path} is not open")
+            raise StorageClosed(f"sqlite storage {self.path} is not open")
         return await self._loop.run_in_executor(self._readers, self._in_reader, fn, args)
 
     def _in_reader(self, fn: Callable[..., _T], args: tuple[Any, ...]) -> _T:
@@ -275,7 +275,7 @@ class SQLiteStorage:
 
     async def _write(self, apply: Callable[[sql.WriteTxn], Any]) -> Any:
         if self._closed or self._loop is None:
-            raise Unavailable(f"sqlite storage {self.path} is not open")
+            raise StorageClosed(f"sqlite storage {self.path} is not open")
         future = self._loop.create_future()
         self._ops.put(_Op(apply, future))
         return await future
@@ -348,7 +348,7 @@ class SQLiteStorage:
 
     async def _watch(self, prefix: str, start: int) -> AsyncIterator[Event]:
         if self._closed:
-            raise Unavailable(f"sqlite storage {self.path} is not open")
+            raise StorageClosed(f"sqlite storage {self.path} is not open")
         sub = WatchBuffer(self.watch_buffer, prefix, replaying=True)
         self._subs.add(sub)
         last = start

@@ -85,9 +85,14 @@ class NamespaceStore(GenericStore):
     def _finalize_soon(self, name: str) -> None:
         if not hasattr(self, "_tasks"):
             self._tasks = set()
+        finalizing: set[str] = self.__dict__.setdefault("_finalizing", set())
+        if name in finalizing:
+            return
+        finalizing.add(name)
         task = asyncio.create_task(self.finalize(name))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: finalizing.discard(name))
 
     async def finalize(self, name: str) -> None:
         """Delete the namespace's contents, then the namespace."""
@@ -107,6 +112,16 @@ class NamespaceStore(GenericStore):
             obj = self.decode(kv, decorate=False)
             if (obj.get("status") or {}).get("phase") == "Terminating":
                 self._finalize_soon(obj["metadata"]["name"])
+
+    async def sweep(self, interval: float) -> None:
+        """Every ``interval`` seconds, finish Terminating namespaces nobody here is finishing:
+        with several servers on etcd, the one that took the DELETE may have died mid-way."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.resume_finalizers()
+            except st.StorageError as exc:
+                log.warning("namespace sweep skipped: %s", exc)
 
     async def close(self) -> None:
         tasks = list(getattr(self, "_tasks", ()))

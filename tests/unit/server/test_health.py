@@ -8,6 +8,7 @@ import pytest
 
 from imagestreams.server import authn
 from imagestreams.server.app import ApiServer
+from imagestreams.storage.interface import StorageClosed
 
 
 async def _get(app: object, path: str) -> tuple[int, bytes]:
@@ -72,3 +73,23 @@ def test_stopping_event_is_per_server() -> None:
     a.stopping.set()
     assert not b.stopping.is_set()
     assert isinstance(a.stopping, asyncio.Event)
+
+
+async def test_readyz_reports_an_unreachable_store() -> None:
+    """kube-apiserver's readyz carries an etcd check; ours probes the storage."""
+    reachable = True
+
+    async def probe() -> int:
+        if not reachable:
+            raise StorageClosed("no etcd endpoint answered")
+        return 1
+
+    api = ApiServer(resources={}, authenticator=authn.TokenAuthenticator({}), storage_check=probe)
+    api.ready = True
+    assert await _get(api.asgi(), "/readyz") == (200, b"ok")
+    reachable = False
+    assert await _get(api.asgi(), "/readyz") == (
+        500,
+        b"[-]etcd failed: reason withheld\nreadyz check failed\n",
+    )
+    assert await _get(api.asgi(), "/livez") == (200, b"ok")
