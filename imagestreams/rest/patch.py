@@ -26,6 +26,7 @@ from imagestreams.validation import field
 
 __all__ = [
     "JSON_PATCH",
+    "MAX_COPY_BYTES",
     "MERGE_PATCH",
     "STRATEGIC_MERGE_PATCH",
     "PatchInternalError",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 JSON_PATCH = "application/json-patch+json"
+MAX_COPY_BYTES = 3 * 1024 * 1024
+"""What all ``copy`` operations of one JSON patch may add: kube uses the request body limit."""
 MERGE_PATCH = "application/merge-patch+json"
 STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 MAX_JSON_PATCH_OPERATIONS = 10000
@@ -168,9 +171,11 @@ def apply_json_patch(original: dict[str, Any], patch: Any) -> dict[str, Any]:
     """RFC 6902 with json-patch v4 semantics; any failing operation is a 422."""
     ops = _check_json_patch(patch)
     try:
-        result = rfc6902.apply(copy.deepcopy(original), ops)
+        result = rfc6902.apply(copy.deepcopy(original), ops, copy_limit=MAX_COPY_BYTES)
     except rfc6902.OperationFailed:
         raise PatchRejected() from None
+    except rfc6902.CopyLimitExceeded as exc:
+        raise errors.RequestEntityTooLarge(f"Request entity too large: {exc}") from None
     if not isinstance(result, dict):
         raise _not_an_object(result)
     return result

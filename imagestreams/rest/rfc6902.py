@@ -21,6 +21,8 @@ import copy
 import re
 from typing import Any
 
+import msgspec
+
 __all__ = ["OperationFailed", "apply"]
 
 _INT = re.compile(r"[+-]?[0-9]+")
@@ -105,7 +107,28 @@ def _str_field(op: dict[str, Any], name: str) -> str:
     return value
 
 
-def _apply_one(doc: Any, op: dict[str, Any]) -> Any:
+class CopyBudget:
+    """json-patch's ``AccumulatedCopySizeLimit``: copies may add at most ``limit`` bytes in
+    all, or a few dozen doubling copies would build gigabytes from a 1 KiB patch."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.used = 0
+
+    def spend(self, size: int) -> None:
+        self.used += size
+        if self.limit and self.used > self.limit:
+            raise CopyLimitExceeded(
+                "Unable to complete the copy, the accumulated size increase of copy is "
+                f"{self.used}, exceeding the limit {self.limit}"
+            )
+
+
+class CopyLimitExceeded(Exception):
+    """The patch's copies passed the budget (kube answers 413)."""
+
+
+def _apply_one(doc: Any, op: dict[str, Any], budget: CopyBudget) -> Any:
     kind = op.get("op") if isinstance(op.get("op"), str) else "unknown"
     value = copy.deepcopy(op.get("value"))
     has_value = op.get("value") is not None
@@ -132,6 +155,7 @@ def _apply_one(doc: Any, op: dict[str, Any]) -> Any:
         if kind == "move":
             _remove(container, key)
         else:
+            budget.spend(len(msgspec.json.encode(moved)))
             moved = copy.deepcopy(moved)
         target, target_key = _find(doc, _str_field(op, "path"))
         _add(target, target_key, moved)
@@ -151,8 +175,10 @@ def _apply_one(doc: Any, op: dict[str, Any]) -> Any:
     return doc
 
 
-def apply(doc: Any, ops: list[Any]) -> Any:
-    """Apply ``ops`` in order to ``doc`` (mutated in place; the result may be a new root)."""
+def apply(doc: Any, ops: list[Any], *, copy_limit: int = 0) -> Any:
+    """Apply ``ops`` in order to ``doc`` (mutated in place; the result may be a new root);
+    ``copy_limit`` bounds the bytes all ``copy`` operations may add (0: no bound)."""
+    budget = CopyBudget(copy_limit)
     for op in ops:
-        doc = _apply_one(doc, op if isinstance(op, dict) else {})
+        doc = _apply_one(doc, op if isinstance(op, dict) else {}, budget)
     return doc

@@ -652,3 +652,19 @@ def test_apply_replacing_container_keeps_go_order() -> None:
     )
     out = _pod_spec(_smp(patch, obj))["containers"]
     assert out == [{"name": "b", "image": "b"}, {"name": "c"}, {"name": "x", "image": "x"}]
+
+
+def test_doubling_copies_stop_at_the_copy_budget() -> None:
+    """A 1.5 KiB patch whose copies double the document must not build gigabytes."""
+    ops: list[dict[str, Any]] = [{"op": "add", "path": "/metadata/annotations", "value": {}}]
+    ops += [
+        {"op": "copy", "from": "/metadata", "path": f"/metadata/annotations/x{i}"}
+        for i in range(40)
+    ]
+    with pytest.raises(errors.RequestEntityTooLarge) as caught:
+        p.apply_json_patch({"metadata": {"name": "bomb"}}, ops)
+    assert caught.value.message.startswith(
+        "Request entity too large: Unable to complete the copy, the accumulated size increase "
+        "of copy is "
+    )
+    assert caught.value.message.endswith(f"exceeding the limit {p.MAX_COPY_BYTES}")
