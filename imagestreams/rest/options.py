@@ -37,6 +37,10 @@ def _int(query: Mapping[str, str], name: str) -> int:
         value = int(raw)
     except ValueError:
         raise errors.BadRequest(f'invalid value for {name}: "{raw}" is not an integer') from None
+    if not -(2**63) <= value < 2**63:  # Go decodes these into an int64
+        raise errors.BadRequest(
+            f'invalid value for {name}: strconv.ParseInt: parsing "{raw}": value out of range'
+        )
     return value
 
 

@@ -76,6 +76,58 @@ def _written_meta(obj: Obj) -> dict[str, Any]:
     return md
 
 
+_META_TYPES: dict[str, tuple[str, Any]] = {
+    "name": ("string", str), "generateName": ("string", str), "namespace": ("string", str),
+    "uid": ("string", str), "resourceVersion": ("string", str),
+    "creationTimestamp": ("string", str), "deletionTimestamp": ("string", str),
+    "generation": ("int64", int), "deletionGracePeriodSeconds": ("int64", int),
+    "labels": ("map[string]string", dict), "annotations": ("map[string]string", dict),
+    "finalizers": ("[]string", list), "ownerReferences": ("[]v1.OwnerReference", list),
+    "managedFields": ("[]v1.ManagedFieldsEntry", list),
+}  # fmt: skip
+"""ObjectMeta's Go types, for the decode error a wrongly typed member gets."""
+
+
+def _go_json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def meta_type_error(md: dict[str, Any]) -> str:
+    """Go's decode error for the first wrongly typed ObjectMeta member, or ``""``: typed
+    kinds refuse such bodies with 400 before anything is stored."""
+    for key, (go_type, py_type) in _META_TYPES.items():
+        value = md.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, py_type) or (py_type is int and isinstance(value, bool)):
+            return (
+                f"json: cannot unmarshal {_go_json_kind(value)} into Go struct field "
+                f"ObjectMeta.metadata.{key} of type {go_type}"
+            )
+        inner: type | None = {
+            "map[string]string": str,
+            "[]string": str,
+            "[]v1.OwnerReference": dict,
+            "[]v1.ManagedFieldsEntry": dict,
+        }.get(go_type)
+        if inner is not None:
+            items = list(value.values()) if isinstance(value, dict) else list(value)
+            for item in items:
+                if not isinstance(item, inner):
+                    element = "string" if inner is str else go_type.removeprefix("[]")
+                    return (
+                        f"json: cannot unmarshal {_go_json_kind(item)} into Go struct field "
+                        f"ObjectMeta.metadata.{key} of type {element}"
+                    )
+    return ""
+
+
 def _spec_part(obj: Obj) -> Obj:
     return {k: v for k, v in obj.items() if k not in ("metadata", "status", "kind", "apiVersion")}
 
@@ -202,8 +254,17 @@ class GenericStore(Resource):
         return listing.watch_objects(self, ctx, opts)
 
     # -- create -------------------------------------------------------------------------
+    def _check_meta_types(self, md: dict[str, Any]) -> None:
+        problem = meta_type_error(md)
+        if problem:
+            kind = self.info.kind
+            raise errors.BadRequest(
+                f'{kind} in version "{self.info.version}" cannot be handled as a {kind}: {problem}'
+            )
+
     def _before_create(self, ctx: RequestContext, obj: Obj) -> None:
         md = _written_meta(obj)
+        self._check_meta_types(md)
         if self.info.namespaced:
             ns = md.get("namespace") or ctx.namespace
             if ctx.namespace and ns != ctx.namespace:
@@ -294,6 +355,7 @@ class GenericStore(Resource):
 
     def _prepare_update(self, ctx: RequestContext, new: Obj, old: Obj) -> None:
         new_md, old_md = _written_meta(new), _meta(old)
+        self._check_meta_types(new_md)
         for keep in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds"):
             if keep in old_md and keep not in new_md:
                 new_md[keep] = old_md[keep]

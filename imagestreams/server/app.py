@@ -199,6 +199,12 @@ class ApiServer:
             code = exc.code
             routed = exc.code != 404 or exc.message != _NOT_FOUND
             return negotiation.status_response(exc)
+        except RecursionError:
+            # Only a hostile body nests this deep (Go's decoder stops at 10,000 levels).
+            code = 400
+            return negotiation.status_response(
+                errors.BadRequest("the request body is nested too deeply")
+            )
         except st.Unavailable as exc:
             # The store cannot be reached (etcd down): kube answers 500 with the storage
             # error; one log line per request, not a traceback.

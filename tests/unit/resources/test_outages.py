@@ -114,3 +114,48 @@ async def test_requests_during_a_storage_outage_get_a_status(
     status = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))  # type: ignore[misc]
     assert status["reason"] == "InternalError"
     assert status["message"].startswith("Internal error occurred: sqlite storage ")
+
+
+async def _request(
+    api: ApiServer, method: str, path: str, body: bytes = b"", query: bytes = b""
+) -> tuple[int, dict[str, object]]:
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "http_version": "1.1", "method": method, "path": path,
+        "raw_path": path.encode(), "query_string": query, "scheme": "http", "root_path": "",
+        "headers": [(b"authorization", b"Bearer t0k3n"), (b"content-type", b"application/json")],
+        "server": ("127.0.0.1", 1), "client": ("127.0.0.1", 2),
+    }  # fmt: skip
+    await api.asgi()(scope, receive, send)
+    payload = b"".join(m.get("body", b"") for m in sent[1:])  # type: ignore[misc]
+    return int(sent[0]["status"]), json.loads(payload)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "query", "message"),
+    [
+        pytest.param("POST", b'{"metadata":{"name":"x"},"data":' + b'{"a":' * 20000 + b"1"
+                     + b"}" * 20001, b"", "the request body is nested too deeply", id="deep"),
+        pytest.param("GET", b"", b"limit=99999999999999999999999",
+                     'invalid value for limit: strconv.ParseInt: parsing '
+                     '"99999999999999999999999": value out of range', id="huge-limit"),
+    ],
+)  # fmt: skip
+async def test_hostile_requests_get_a_bad_request(
+    installed: install.Installed, method: str, body: bytes, query: bytes, message: str
+) -> None:
+    api = ApiServer(
+        resources=installed.resources,
+        authenticator=authn.TokenAuthenticator({"t0k3n": authn.ADMIN}),
+        authorizer=authz.AllowAllAuthenticated(),
+    )
+    api.ready = True
+    code, status = await _request(api, method, "/api/v1/namespaces/default/configmaps", body, query)
+    assert (code, status["message"]) == (400, message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from imagestreams import errors
+from imagestreams.rest.options import ListOptions
 from tests.unit.resources.image.conftest import Api
 
 DIGEST = "sha256:" + "b" * 64
@@ -71,3 +72,33 @@ async def test_null_metadata_members_of_any_kind_are_dropped(api: Api) -> None:
     created["metadata"]["annotations"] = None
     updated, _ = await api.core("configmaps").update(api.ctx(), "c", created)
     assert "annotations" not in updated["metadata"]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "message"),
+    [
+        pytest.param({"name": "c", "labels": 1.5}, "json: cannot unmarshal number into Go struct "
+                     "field ObjectMeta.metadata.labels of type map[string]string", id="labels"),
+        pytest.param({"name": "c", "labels": {"a": 1}}, "json: cannot unmarshal number into Go "
+                     "struct field ObjectMeta.metadata.labels of type string", id="label-value"),
+        pytest.param({"name": "c", "finalizers": False}, "json: cannot unmarshal bool into Go "
+                     "struct field ObjectMeta.metadata.finalizers of type []string",
+                     id="finalizers"),
+        pytest.param({"name": "c", "ownerReferences": [1]}, "json: cannot unmarshal number into "
+                     "Go struct field ObjectMeta.metadata.ownerReferences of type "
+                     "v1.OwnerReference", id="owner-reference"),
+        pytest.param({"generateName": True}, "json: cannot unmarshal bool into Go struct field "
+                     "ObjectMeta.metadata.generateName of type string", id="generate-name"),
+    ],
+)  # fmt: skip
+async def test_wrongly_typed_metadata_is_refused_before_storing(
+    api: Api, metadata: dict[str, object], message: str
+) -> None:
+    """Stored, such values broke every label-selected list and the garbage collector."""
+    with pytest.raises(errors.BadRequest) as caught:
+        await api.core("configmaps").create(api.ctx(), {"metadata": metadata})
+    assert caught.value.message == (
+        f'ConfigMap in version "v1" cannot be handled as a ConfigMap: {message}'
+    )
+    listed = await api.core("configmaps").list(api.ctx(), ListOptions())
+    assert listed["items"] == []
