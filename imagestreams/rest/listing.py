@@ -52,7 +52,7 @@ def decode_continue(token: str) -> tuple[int, str]:
         if data.get("v") != "meta.k8s.io/v1":
             raise ValueError("version")
         rv, start = int(data["rv"]), str(data["start"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise errors.BadRequest(
             "continue key is not valid: incorrect encoded start resourceVersion (version "
             "meta.k8s.io/v1)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import re
 
+from imagestreams import errors
 from imagestreams.api import scheme
 from imagestreams.resources import core_columns
 from imagestreams.resources.core import selectable
@@ -140,6 +141,13 @@ class SecretStrategy(Strategy):
             return [field.invalid("data", data, "must be a map of keys to base64 values")]
         total = 0
         for key, value in data.items():
+            if value is not None and not isinstance(value, str):
+                # Go decodes data values as base64 strings into []byte: anything else is 400.
+                kind_of = "number" if isinstance(value, int | float) else type(value).__name__
+                raise errors.BadRequest(
+                    f'Secret in version "v1" cannot be handled as a Secret: json: cannot '
+                    f"unmarshal {kind_of} into Go struct field Secret.data of type []uint8"
+                )
             for msg in is_config_map_key(key):
                 errs.append(field.invalid(field.FieldPath.root("data").key(key), key, msg))
             total += len(value or "")

@@ -102,10 +102,14 @@ class ImageStreamStore(GenericStore):
 
     def prefetch(self, ctx: RequestContext, obj: Obj | None) -> tuple[LookupKey, ...]:
         """The other streams named by ``obj``'s spec tags, and the namespace's limits."""
-        md = (obj or {}).get("metadata") or {}
+        md = (obj or {}).get("metadata")
+        md = md if isinstance(md, dict) else {}
         namespace = md.get("namespace") or ctx.namespace
         keys: list[LookupKey] = [("limits", namespace, "")]
-        for tag in ((obj or {}).get("spec") or {}).get("tags") or ():
+        spec = (obj or {}).get("spec")
+        tags = spec.get("tags") if isinstance(spec, dict) else None
+        # A body of the wrong shape is refused by the typed decode that follows.
+        for tag in tags if isinstance(tags, list) else ():
             source = tag.get("from") if isinstance(tag, dict) else None
             if not isinstance(source, dict):
                 continue

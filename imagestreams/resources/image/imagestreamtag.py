@@ -119,7 +119,10 @@ class ImageStreamTagResource(Resource):
         return self._json(new_istag(stream, tag, view_image(raw), allow_empty=False))
 
     async def list(self, ctx: RequestContext, opts: ListOptions) -> Obj:
-        fields = selectors.parse_field_selector(opts.field_selector)
+        try:
+            fields = selectors.parse_field_selector(opts.field_selector)
+        except selectors.SelectorError as exc:
+            raise errors.BadRequest(str(exc)) from None
         streams, revision = await list_streams(self.backend, ctx, opts.label_selector)
         items = []
         for stream in streams:

@@ -91,7 +91,10 @@ class ImageTagResource(Resource):
         return await self._with_image(stream, itag)
 
     async def list(self, ctx: RequestContext, opts: ListOptions) -> Obj:
-        fields = selectors.parse_field_selector(opts.field_selector)
+        try:
+            fields = selectors.parse_field_selector(opts.field_selector)
+        except selectors.SelectorError as exc:
+            raise errors.BadRequest(str(exc)) from None
         streams, revision = await list_streams(self.backend, ctx, opts.label_selector)
         items = []
         for stream in streams:

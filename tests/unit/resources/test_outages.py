@@ -15,6 +15,7 @@ from imagestreams import errors
 from imagestreams.rbac import bootstrap
 from imagestreams.rbac.system import AccessSystem
 from imagestreams.resources import install
+from imagestreams.resources.image.install import image_extension
 from imagestreams.rest.context import RequestContext
 from imagestreams.server import authn, authz
 from imagestreams.server.app import ApiServer
@@ -26,7 +27,9 @@ async def installed(tmp_path: pathlib.Path) -> AsyncIterator[install.Installed]:
     storage = SQLiteStorage(tmp_path / "s.db")
     await storage.open()
     access = AccessSystem(storage, tmp_path, authn.TokenAuthenticator({}))
-    built = install.build(storage, extensions=(access.extension,))
+    built = install.build(
+        storage, extensions=(image_extension("registry.local:5000", ""), access.extension)
+    )
     built.access = access  # type: ignore[attr-defined]
     await install.bootstrap(built)
     yield built
@@ -159,3 +162,33 @@ async def test_hostile_requests_get_a_bad_request(
     api.ready = True
     code, status = await _request(api, method, "/api/v1/namespaces/default/configmaps", body, query)
     assert (code, status["message"]) == (400, message)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "query", "code"),
+    [
+        pytest.param("GET", "/api/v1/namespaces/default/configmaps", b"",
+                     b"limit=1&continue=W10=", 400, id="continue-of-a-list"),
+        pytest.param("GET", "/apis/image.openshift.io/v1/namespaces/default/imagestreamtags",
+                     b"", b"fieldSelector=metadata.name", 400, id="istag-selector"),
+        pytest.param("GET", "/apis/image.openshift.io/v1/namespaces/default/imagetags",
+                     b"", b"fieldSelector=metadata.name%3D%3Da%3D%3Db", 400, id="itag-selector"),
+        pytest.param("POST", "/apis/image.openshift.io/v1/namespaces/default/imagestreams",
+                     b'{"metadata":{"name":"a"},"spec":true}', b"", 400, id="stream-spec"),
+        pytest.param("POST", "/apis/image.openshift.io/v1/namespaces/default/imagestreams",
+                     b'{"metadata":{"name":"b"},"spec":{"tags":1}}', b"", 400, id="stream-tags"),
+        pytest.param("POST", "/api/v1/namespaces/default/secrets",
+                     b'{"metadata":{"name":"s"},"data":{"k":5}}', b"", 400, id="secret-data"),
+    ],
+)  # fmt: skip
+async def test_wrong_shapes_are_client_errors(
+    installed: install.Installed, method: str, path: str, body: bytes, query: bytes, code: int
+) -> None:
+    api = ApiServer(
+        resources=installed.resources,
+        authenticator=authn.TokenAuthenticator({"t0k3n": authn.ADMIN}),
+        authorizer=authz.AllowAllAuthenticated(),
+    )
+    api.ready = True
+    got, status = await _request(api, method, path, body, query)
+    assert (got, status["reason"]) == (code, "BadRequest")
